@@ -1,0 +1,73 @@
+"""Small helpers shared by the network: label encoding and input checks."""
+
+import numpy as np
+
+
+def to_categorical(labels, n_classes=None, dtype=np.float64):
+    """One-hot encode integer class labels.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,) or (n_samples, 1)
+        Integer labels in ``[0, n_classes)``.
+    n_classes : int, optional
+        Number of classes; defaults to ``max(labels) + 1``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+    """
+    labels = check_labels(labels, n_classes)
+    if n_classes is None:
+        n_classes = int(labels.max()) + 1 if labels.size else 0
+    onehot = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    onehot[np.arange(labels.shape[0]), labels] = 1
+    return onehot
+
+
+def check_labels(labels, n_classes=None):
+    """Return ``labels`` as a 1-D int64 array, raising ``ValueError`` if they are not class labels.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,) or (n_samples, 1)
+    n_classes : int, optional
+        When given, every label must lie in ``[0, n_classes)``.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(
+            f"Class labels must have shape (n_samples,). Received: shape={labels.shape}")
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+            raise ValueError("Class labels must be whole numbers; received non-integer values.")
+    elif labels.dtype.kind not in "iub":
+        raise ValueError(f"Class labels must be integers. Received: dtype={labels.dtype}")
+    labels = labels.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"Class labels must be non-negative. Received: min={labels.min()}")
+    if n_classes is not None and labels.size and labels.max() >= n_classes:
+        raise ValueError(
+            f"Class label {labels.max()} is out of range for {n_classes} output units "
+            f"(labels must be in 0..{n_classes - 1}).")
+    return labels
+
+
+def check_inputs(x, n_features):
+    """Check that ``x`` is a non-empty finite 2-D array of shape (n_samples, n_features)."""
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (n_samples, {n_features}). Received: shape={x.shape}")
+    if x.shape[1] != n_features:
+        raise ValueError(
+            f"x has {x.shape[1]} features but the input layer has {n_features}. "
+            f"Received: x.shape={x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError("x is empty: at least one sample is needed.")
+    if x.dtype.kind not in "iufb":
+        raise ValueError(f"x must be numeric. Received: dtype={x.dtype}")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise ValueError("x contains NaN or infinite values; clean or impute them first.")
+    return x
