@@ -274,6 +274,20 @@ class NeuralNetwork:
         return fit(self, x, y, batch_size=batch_size, epochs=epochs,
                    categorical=categorical, **options)
 
+    def copy(self):
+        """An independent deep copy: parameters, optimizer state, history, random state."""
+        import copy as copy_module
+        clone = NeuralNetwork.__new__(NeuralNetwork)
+        shared = {"_stop_event", "params", "gradient", "_backup", "weights", "biases",
+                  "_grad_weights", "_grad_biases"}
+        for key, value in self.__dict__.items():
+            if key not in shared:
+                clone.__dict__[key] = copy_module.deepcopy(value)
+        clone._stop_event = threading.Event()
+        clone._allocate()
+        clone.params[...] = self.params
+        return clone
+
     def backup_params(self):
         """Copy the parameters into a reusable buffer of shape (n_params,) and return it."""
         np.copyto(self._backup, self.params)

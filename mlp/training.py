@@ -94,6 +94,14 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
     loop = _Loop(network, x, y_train, labels, batch_size, callbacks, validation)
     losses = []
     first_epoch = len(network.history["loss"]) + 1
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
+        _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses)
+    if stopper is not None:
+        stopper.restore(network)
+    return np.asarray(losses, dtype=np.float64)
+
+
+def _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses):
     for epoch in range(first_epoch, first_epoch + epochs):
         completed = loop.run_epoch(epoch, first_epoch + epochs - 1, shuffle)
         if not completed:
@@ -105,9 +113,6 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
             stop = True
         if stop:
             break
-    if stopper is not None:
-        stopper.restore(network)
-    return np.asarray(losses, dtype=np.float64)
 
 
 class _Loop:

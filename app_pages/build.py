@@ -1,0 +1,96 @@
+"""Build: choose a dataset, shape the network and decide how to train it."""
+
+import streamlit as st
+
+from data import DATASETS
+from data.toy import TOY_GENERATORS
+from studio import build_form, datasets, state, widgets
+from studio.figures.architecture import network_diagram
+from studio.presets import PRESETS, preset
+from studio.spec import ModelSpec, SpecError
+
+st.title("Build a network")
+spec = state.get("spec")
+
+
+def _load_preset():
+    build_form.load_spec(preset(st.session_state["preset_choice"]))
+
+
+def _request_build():
+    record = state.get("model")
+    if record is not None and record.is_trained:
+        state.put("confirm_build", True)
+    else:
+        state.put("build_requested", True)
+
+
+def _answer_build(replace):
+    state.put("confirm_build", False)
+    state.put("build_requested", replace)
+
+
+preset_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+preset_col.selectbox("Start from a preset", list(PRESETS), key="preset_choice")
+button_col.button("Load preset", on_click=_load_preset, width="stretch")
+
+data_col, model_col = st.columns([1, 1], gap="large")
+with data_col:
+    st.subheader("Data")
+    key = build_form.dataset_picker(spec)
+    values = {"dataset": key}
+    if key == build_form.CSV:
+        widgets.csv_upload()
+    elif key in TOY_GENERATORS:
+        values["noise"], values["n_samples"] = build_form.toy_settings(spec)
+    csv = state.get("csv_dataset")
+    info = DATASETS.get(key) if key != build_form.CSV else (csv.info if csv else None)
+    note = widgets.download_note(key)
+    if note:
+        st.info(note)
+    elif info is not None:
+        widgets.dataset_preview(datasets.load(ModelSpec(**{**spec.to_dict(), **values}), csv))
+
+if info is None:
+    st.stop()
+task = info.task
+n_outputs = info.n_classes if task == "classification" else 1
+with model_col:
+    st.subheader("Network")
+    values.update(build_form.architecture(build_form.adapt_to_task(spec, task), task))
+    st.subheader("Training")
+    values.update(build_form.optimizer_settings(spec))
+    values.update(build_form.training_settings(spec))
+
+draft = ModelSpec(**{**spec.to_dict(), **values})
+try:
+    draft.validate(info.n_features, n_outputs, task)
+except SpecError as exc:
+    st.error(f"This configuration cannot be built: {exc}")
+    valid = False
+else:
+    state.put("spec", draft)
+    valid = True
+
+layers = draft.layer_sizes(info.n_features, n_outputs)
+widgets.show_figure(network_diagram(layers, [*draft.hidden_activations, draft.output_activation],
+                                    batch_size=draft.batch_size), key="diagram")
+
+if state.get("confirm_build"):
+    st.warning("You have a trained model. Building a new network replaces it as the current "
+               "model (it stays listed among this session's runs on the Evaluate page).")
+    yes, no = st.columns(2)
+    yes.button("Replace it", on_click=_answer_build, args=(True,), type="primary")
+    no.button("Keep the trained model", on_click=_answer_build, args=(False,))
+else:
+    st.button("Build network", type="primary", on_click=_request_build, disabled=not valid,
+              key="build_button")
+
+if state.get("build_requested"):
+    state.put("build_requested", False)
+    if widgets.run_build(state.get("spec")) is not None:
+        st.success("Network built. Train it on the Train page.")
+        st.page_link("app_pages/train.py", label="Go to Train", icon="📈")
+
+if key != build_form.CSV:
+    widgets.share_link(state.get("spec"))

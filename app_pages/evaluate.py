@@ -1,0 +1,26 @@
+"""Evaluate: how good is the model, where does it go wrong, and how do runs compare."""
+
+import streamlit as st
+
+from studio import evaluate_panel, widgets
+
+st.title("Evaluate")
+record = widgets.require_model("evaluate it")
+st.caption(record.label)
+if record.job.status.active:
+    st.info("Training is still running: these results use the weights of a moment ago.")
+    st.button("Refresh", key="evaluate_refresh")
+
+results = evaluate_panel.evaluate(record)
+evaluate_panel.summary_table(record, results)
+
+split = st.radio("Details for", [s for s in evaluate_panel.SPLITS if s in results][::-1],
+                 horizontal=True, key="evaluate.split")
+x, y = evaluate_panel.split_arrays(record, split)
+if record.task == "classification":
+    evaluate_panel.classification_details(record, results[split], x, y)
+else:
+    evaluate_panel.regression_details(record, results[split], y)
+
+st.subheader("Runs in this session")
+evaluate_panel.runs()

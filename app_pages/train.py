@@ -1,0 +1,14 @@
+"""Train: start, pause, resume and stop training, and watch it learn live."""
+
+import streamlit as st
+
+from studio import train_panel, widgets
+
+st.title("Train")
+record = widgets.require_model("train it")
+st.caption(record.label)
+train_panel.controls(record)
+train_panel.adjustments(record)
+train_panel.live_view(record)
+st.subheader("Save and load")
+widgets.model_files()

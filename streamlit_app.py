@@ -1,0 +1,33 @@
+"""MLP Studio: build, train, evaluate and draw with a NumPy multilayer perceptron.
+
+The entry script only routes: it initialises session state, reads a share link
+once, draws the shared sidebar and runs the selected page.
+"""
+
+import streamlit as st
+
+from studio import share, sidebar, state
+from studio.build_form import load_spec
+
+st.set_page_config(page_title="MLP Studio", page_icon="🧠", layout="wide")
+state.init()
+
+if not state.get("query_checked"):
+    state.put("query_checked", True)
+    if len(st.query_params):
+        spec, warnings = share.query_to_spec(st.query_params.to_dict())
+        load_spec(spec)
+        for warning in warnings:
+            state.notify("warning", f"Share link: {warning}")
+
+page = st.navigation([
+    st.Page("app_pages/build.py", title="Build", icon="🏗️", default=True),
+    st.Page("app_pages/train.py", title="Train", icon="📈"),
+    st.Page("app_pages/evaluate.py", title="Evaluate", icon="🎯"),
+    st.Page("app_pages/draw.py", title="Draw", icon="✏️"),
+    st.Page("app_pages/inside.py", title="Inside the network", icon="🔬"),
+])
+sidebar.render()
+for kind, text in state.pop_notices():
+    getattr(st, kind)(text)
+page.run()

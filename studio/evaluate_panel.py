@@ -1,0 +1,123 @@
+"""The Evaluate page's sections: metrics per split, error analysis, and runs side by side."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from studio import state, widgets
+from studio.figures import evaluation
+from studio.figures.training import runs_overlay
+from studio.metrics import confident_mistakes, evaluate_split
+from studio.model_record import run_summary
+
+SPLITS = ("train", "validation", "test")
+DOLLARS_PER_UNIT = {"california_housing": 100_000}
+
+
+def evaluate(record):
+    """Evaluate the model's current weights on every non-empty split: {split: result}."""
+    network = record.job.network_copy()
+    p = record.prepared
+    names = list(p.info.class_names) or None
+    arrays = {"train": (p.x_train, p.y_train), "validation": (p.x_val, p.y_val),
+              "test": (p.x_test, p.y_test)}
+    results = {}
+    for split, (x, y) in arrays.items():
+        result = evaluate_split(network, x, y, record.task, names)
+        if result is not None:
+            results[split] = result
+    return results
+
+
+def summary_table(record, results):
+    """One row per split: accuracy and loss, or MSE / RMSE / MAE / R²."""
+    rows = []
+    dollars = DOLLARS_PER_UNIT.get(record.prepared.info.key)
+    for split, r in results.items():
+        row = {"split": split, "samples": r["n_samples"]}
+        if r["task"] == "classification":
+            row.update({"accuracy": f"{r['accuracy']:.2%}", "loss": round(r["loss"], 4)})
+        else:
+            m = r["metrics"]
+            row.update({"MSE": round(m["mse"], 4), "RMSE": round(m["rmse"], 4),
+                        "MAE": round(m["mae"], 4), "R²": round(m["r2"], 4)})
+            if dollars:
+                row["RMSE in dollars"] = f"${m['rmse'] * dollars:,.0f}"
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if dollars:
+        st.caption("The target is the median house value in units of $100,000, so the RMSE "
+                   "reads directly as a typical error in dollars.")
+
+
+def classification_details(record, result, x, y):
+    """Confusion matrix, per-class table, confidence, and the most confident mistakes."""
+    info = record.prepared.info
+    report = result["report"]
+    left, right = st.columns([3, 2])
+    with left:
+        normalize = st.toggle("Show row percentages", key="evaluate.normalize")
+        widgets.show_figure(evaluation.confusion_matrix_figure(
+            report["confusion"], list(info.class_names), normalize=normalize), key="confusion")
+    with right:
+        table = pd.DataFrame([{k: v for k, v in row.items() if k != "undefined"}
+                              for row in report["per_class"]])
+        st.dataframe(table.round(3), hide_index=True, width="stretch")
+        for note in report["notes"]:
+            st.caption(note)
+    widgets.show_figure(evaluation.confidence_histogram(result["confidence"], result["correct"]),
+                        key="confidence")
+    _mistakes(record, result, x, y)
+
+
+def _mistakes(record, result, split_x, y):
+    info = record.prepared.info
+    if info.image_shape is not None:
+        widgets.show_figure(evaluation.mistakes_gallery(
+            split_x, y, result["predictions"], result["confidence"], tuple(info.image_shape),
+            list(info.class_names)), key="mistakes")
+        return
+    wrong = confident_mistakes(result["probabilities"], y, k=20)
+    if len(wrong):
+        st.markdown("**Most confident mistakes**")
+        names = list(info.class_names)
+        st.dataframe(pd.DataFrame({"row": wrong, "true": [names[i] for i in y[wrong]],
+                                   "predicted": [names[i] for i in result["predictions"][wrong]],
+                                   "confidence": np.round(result["confidence"][wrong], 3)}),
+                     hide_index=True, width="stretch")
+
+
+def regression_details(record, result, y):
+    """Predicted against actual with the y = x line, and the residuals."""
+    unit = "$100k" if record.prepared.info.key in DOLLARS_PER_UNIT else ""
+    left, right = st.columns(2)
+    with left:
+        widgets.show_figure(evaluation.predicted_vs_actual(y, result["predictions"], unit=unit),
+                            key="pred_vs_actual")
+    with right:
+        widgets.show_figure(evaluation.residual_histogram(result["predictions"] - y, unit=unit),
+                            key="residuals")
+
+
+def split_arrays(record, split):
+    """``(x, y)`` of one split of the current model's data."""
+    p = record.prepared
+    return {"train": (p.x_train, p.y_train), "validation": (p.x_val, p.y_val),
+            "test": (p.x_test, p.y_test)}[split]
+
+
+def runs():
+    """This session's runs: configurations and final metrics, and their loss curves overlaid."""
+    records = list(state.get("runs").values())
+    trained = [r for r in records if r.network.history["loss"]]
+    if not trained:
+        st.caption("Runs appear here once a model has trained for an epoch.")
+        return
+    summaries = [run_summary(r) for r in trained]
+    columns = ["label", "hidden", "optimizer", "learning_rate", "batch_size", "epochs", "params",
+               "final_loss", "final_val_loss", "final_val_metric"]
+    st.dataframe(pd.DataFrame(summaries)[columns], hide_index=True, width="stretch")
+    which = "val_loss" if any(any(v is not None for v in s["val_loss"]) for s in summaries) \
+        else "loss"
+    widgets.show_figure(runs_overlay(summaries, which="both" if which == "val_loss" else "loss"),
+                        key="runs_overlay")

@@ -1,0 +1,34 @@
+"""The sidebar every page shares: dataset, model shape and training status."""
+
+import streamlit as st
+
+from studio import state
+from studio.build_form import DATASET_LABELS
+from studio.jobs import Status
+
+STATUS_ICONS = {Status.IDLE: "⚪", Status.QUEUED: "⏳", Status.RUNNING: "🟢", Status.PAUSED: "⏸️",
+                Status.FINISHED: "✅", Status.STOPPED: "⏹️", Status.DIVERGED: "⚠️",
+                Status.FAILED: "❌"}
+
+
+def render():
+    """Draw the shared sidebar."""
+    with st.sidebar:
+        st.markdown("### MLP Studio")
+        record = state.get("model")
+        spec = state.get("spec")
+        if record is None:
+            st.caption(f"Dataset: **{DATASET_LABELS.get(spec.dataset, spec.dataset)}**")
+            st.caption("No model built yet.")
+            return
+        snap = record.job.snapshot()
+        st.caption(f"Dataset: **{record.prepared.info.name}**")
+        st.caption("Layers: **" + " → ".join(str(n) for n in record.network.layers) + "**"
+                   f" ({record.network.n_params:,} parameters)")
+        line = f"{STATUS_ICONS[snap.status]} {snap.status.value}"
+        if snap.status.active or snap.epoch:
+            line += f" · epoch {snap.epoch}/{snap.epochs}"
+        st.caption(f"Training: **{line}**")
+        last = [v for v in snap.history["val_metric"] if v is not None]
+        if last and record.task == "classification":
+            st.caption(f"Validation accuracy: **{last[-1]:.1%}**")

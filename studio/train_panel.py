@@ -1,0 +1,168 @@
+"""The Train page's controls and live view, kept out of the page file.
+
+Buttons act through ``on_click`` callbacks; the live view is a fragment that
+polls the job's snapshot while it trains and stops polling when it ends.
+"""
+
+import streamlit as st
+
+from studio import actions, state
+from studio.figures.training import loss_curve, metric_curve
+from studio.jobs import Status
+from studio.spec import OPTIMIZER_SETTINGS
+
+POLL_SECONDS = 0.5
+SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
+                  "beta_1": "beta_1", "beta_2": "beta_2", "rho": "rho"}
+
+
+def _start(job):
+    try:
+        job.start()
+    except ValueError as exc:
+        state.notify("warning", str(exc))
+
+
+def _request_reset(record):
+    if record.is_trained:
+        state.put("confirm_reset", True)
+    else:
+        actions.reset()
+
+
+def _answer_reset(confirmed):
+    state.put("confirm_reset", False)
+    if confirmed:
+        actions.reset()
+        state.notify("info", "The network was re-initialised with fresh weights.")
+
+
+def controls(record):
+    """Start / resume, pause, stop and reset buttons for ``record``'s job."""
+    job = record.job
+    status = job.status
+    start_label = "Resume" if status in (Status.PAUSED, Status.STOPPED) else "Start"
+    cols = st.columns(4)
+    cols[0].button(start_label, on_click=_start, args=(job,), type="primary", width="stretch",
+                   disabled=status.active or job.epochs_remaining() <= 0, key="train_start")
+    cols[1].button("Pause", on_click=job.pause, disabled=not status.active, width="stretch",
+                   key="train_pause")
+    cols[2].button("Stop", on_click=job.stop, disabled=not status.active, width="stretch",
+                   key="train_stop")
+    cols[3].button("Reset", on_click=_request_reset, args=(record,), width="stretch",
+                   key="train_reset")
+    if state.get("confirm_reset"):
+        st.warning("Reset throws away the trained weights of the current model and starts "
+                   "from fresh random ones.")
+        yes, no = st.columns(2)
+        yes.button("Reset the weights", on_click=_answer_reset, args=(True,), type="primary")
+        no.button("Keep them", on_click=_answer_reset, args=(False,))
+
+
+def _apply_settings(job, names):
+    try:
+        job.set_optimizer(**{name: st.session_state[f"train.{name}"] for name in names})
+    except (ValueError, RuntimeError) as exc:
+        state.notify("error", str(exc))
+        return
+    state.notify("success", "Optimizer settings changed; training resumes from the current "
+                            "weights and optimizer state.")
+
+
+def _set_epochs(job):
+    try:
+        job.set_epochs(int(st.session_state["train.epochs"]))
+    except ValueError as exc:
+        state.notify("error", str(exc))
+
+
+def adjustments(record):
+    """Optimizer settings and the epoch target, editable while training is not running."""
+    job, spec = record.job, record.spec
+    optimizer = job.network.optimizer
+    names = [n for n in OPTIMIZER_SETTINGS.get(spec.optimizer, ()) if hasattr(optimizer, n)]
+    running = job.status.active
+    with st.expander("Change settings" + (" (pause first)" if running else "")):
+        for name in names:
+            key = f"train.{name}"
+            st.session_state[key] = st.session_state.get(key, getattr(optimizer, name))
+            if name == "nesterov":
+                st.checkbox(SETTING_LABELS[name], key=key, disabled=running)
+            else:
+                st.number_input(SETTING_LABELS[name], min_value=0.0, max_value=10.0,
+                                format="%.6g", key=key, disabled=running)
+        st.button("Apply optimizer settings", on_click=_apply_settings, args=(job, names),
+                  disabled=running, key="train_apply")
+        st.session_state.setdefault("train.epochs", job.target_epochs)
+        st.number_input("Target epochs", 1, 500, key="train.epochs", disabled=running)
+        st.button("Set epochs", on_click=_set_epochs, args=(job,), disabled=running,
+                  key="train_set_epochs")
+
+
+def live_view(record):
+    """Progress, status and live charts; polls while the job is queued or training."""
+    polling = record.job.status.active
+
+    @st.fragment(run_every=POLL_SECONDS if polling else None)
+    def view():
+        snap = record.job.snapshot()
+        if polling and not snap.status.active:
+            st.rerun()
+        _status_line(snap, record)
+        _charts(snap, record)
+
+    view()
+
+
+def _status_line(snap, record):
+    text = f"Epoch {snap.epoch}/{snap.epochs}"
+    if snap.batches and snap.batch:
+        text += f" · batch {snap.batch}/{snap.batches}"
+    if snap.status is Status.RUNNING:
+        text += f" · {snap.samples_per_second:,.0f} samples/s"
+        if snap.seconds_left is not None:
+            text += f" · about {snap.seconds_left:,.0f} s left"
+    st.progress(snap.fraction_done, text=text)
+    if snap.status is Status.QUEUED:
+        st.info(f"Queued: position {snap.queue_position or 1} in line. This server trains "
+                f"{record.job.scheduler.max_jobs} job(s) at a time; yours starts when one ends.")
+    elif snap.status is Status.DIVERGED:
+        st.error(snap.message + " The last finite weights are kept: you can still evaluate "
+                 "the model, or lower the learning rate under Change settings and resume.")
+    elif snap.status is Status.FAILED:
+        st.error(snap.message)
+    elif snap.message:
+        st.caption(f"Status: {snap.status.value}. {snap.message}")
+
+
+def _charts(snap, record):
+    history = snap.history
+    batches = snap.batches or max(1, -(-len(record.prepared.x_train) // record.job.batch_size))
+    cols = st.columns(2)
+    with cols[0]:
+        st.plotly_chart(loss_curve(history["batch_loss"], history["loss"], history["val_loss"],
+                                   batches), width="stretch", key="live_loss")
+    classify = record.task == "classification"
+    metric = history["metric"] if classify else history["loss"]
+    with cols[1]:
+        st.plotly_chart(metric_curve(metric, history["val_metric"],
+                                     "accuracy" if classify else "mse"),
+                        width="stretch", key="live_metric")
+    last = {k: next((v for v in reversed(history[k]) if v is not None), None)
+            for k in ("loss", "val_loss", "metric", "val_metric")}
+    cols = st.columns(4)
+    cols[0].metric("Training loss", _fmt(last["loss"]))
+    cols[1].metric("Validation loss", _fmt(last["val_loss"]))
+    if classify:
+        cols[2].metric("Training accuracy", _pct(last["metric"]))
+        cols[3].metric("Validation accuracy", _pct(last["val_metric"]))
+    else:
+        cols[2].metric("Samples seen", f"{snap.samples_seen:,}")
+
+
+def _fmt(value):
+    return "–" if value is None else f"{value:.4g}"
+
+
+def _pct(value):
+    return "–" if value is None else f"{value:.1%}"

@@ -1,0 +1,193 @@
+"""The background training job and the server-wide scheduler, without Streamlit."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from mlp import NeuralNetwork
+from studio.jobs import JobScheduler, Status, TrainingData, TrainingJob
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def make_data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    return TrainingData(x[:300], y[:300], x[300:], y[300:], categorical=True)
+
+
+def make_job(scheduler=None, epochs=5, batch_size=16, lr=0.05, **kwargs):
+    net = NeuralNetwork([4, 8, 2], "relu", "softmax", "categorical_crossentropy",
+                        {"name": "sgd", "learning_rate": lr, "momentum": 0.9}, seed=0)
+    return TrainingJob(net, make_data(), batch_size, epochs, scheduler or JobScheduler(2), **kwargs)
+
+
+def test_job_trains_to_the_end_and_records_history():
+    job = make_job(epochs=4)
+    job.start()
+    assert job.join(timeout=30)
+    snap = job.snapshot()
+    assert snap.status is Status.FINISHED
+    assert len(snap.history["loss"]) == 4
+    assert len(snap.history["val_loss"]) == 4 and None not in snap.history["val_metric"]
+    assert snap.samples_seen == 4 * 300
+    assert snap.fraction_done == 1.0
+    assert snap.history["loss"][-1] < snap.history["loss"][0]
+
+
+def test_pause_then_resume_with_a_changed_learning_rate_continues_from_current_weights():
+    job = make_job(epochs=500, batch_size=1)
+    job.start()
+    assert wait_until(lambda: job.snapshot().samples_seen > 50)
+    job.pause()
+    assert job.join(timeout=5)
+    assert job.status is Status.PAUSED
+    params_at_pause = job.network.params.copy()
+    seen = job.snapshot().samples_seen
+    velocity = job.network.optimizer.velocity.copy()
+    job.set_optimizer(learning_rate=0.001)
+    assert job.network.optimizer.learning_rate == 0.001
+    # Nothing moved while paused; the optimizer state survived the pause.
+    np.testing.assert_array_equal(job.network.params, params_at_pause)
+    np.testing.assert_array_equal(job.network.optimizer.velocity, velocity)
+    job.resume()
+    assert wait_until(lambda: job.snapshot().samples_seen > seen + 20)
+    job.stop()
+    assert job.join(timeout=5)
+    assert job.status is Status.STOPPED
+    assert not np.array_equal(job.network.params, params_at_pause)
+
+
+def test_optimizer_cannot_change_while_running():
+    job = make_job(epochs=500, batch_size=1)
+    job.start()
+    assert wait_until(lambda: job.status is Status.RUNNING)
+    with pytest.raises(RuntimeError, match="Pause training"):
+        job.set_optimizer(learning_rate=0.5)
+    job.stop()
+    assert job.join(timeout=5)
+
+
+def test_stop_takes_effect_within_a_second():
+    job = make_job(epochs=500, batch_size=1)
+    job.start()
+    assert wait_until(lambda: job.snapshot().samples_seen > 10)
+    job.stop()
+    assert job.join(timeout=1.0), "the worker kept training for more than a second after stop()"
+    assert job.status is Status.STOPPED
+    assert np.isfinite(job.network.params).all()
+
+
+def test_divergence_is_reported_and_keeps_finite_weights():
+    job = make_job(epochs=50, lr=1e30)
+    job.start()
+    assert job.join(timeout=30)
+    snap = job.snapshot()
+    assert snap.status is Status.DIVERGED
+    assert "learning rate" in snap.message and "epoch" in snap.message
+    assert np.isfinite(job.network.params).all()
+
+
+def test_cap_queues_the_second_job_until_the_first_leaves():
+    scheduler = JobScheduler(max_jobs=1)
+    first = make_job(scheduler, epochs=500, batch_size=1)
+    second = make_job(scheduler, epochs=2)
+    first.start()
+    assert wait_until(lambda: first.status is Status.RUNNING)
+    second.start()
+    assert wait_until(lambda: second.snapshot().queue_position == 1)
+    assert second.status is Status.QUEUED
+    assert scheduler.n_running == 1
+    first.pause()
+    assert first.join(timeout=5)
+    assert second.join(timeout=30)
+    assert second.status is Status.FINISHED
+    assert scheduler.n_running == 0
+
+
+def test_a_queued_job_can_be_stopped_before_it_starts():
+    scheduler = JobScheduler(max_jobs=1)
+    first = make_job(scheduler, epochs=500, batch_size=1)
+    second = make_job(scheduler, epochs=2)
+    first.start()
+    assert wait_until(lambda: first.status is Status.RUNNING)
+    second.start()
+    assert wait_until(lambda: second.snapshot().queue_position == 1)
+    second.stop()
+    assert second.join(timeout=5)
+    assert second.status is Status.STOPPED
+    assert second.snapshot().samples_seen == 0
+    first.stop()
+    assert first.join(timeout=5)
+
+
+def test_jobs_of_different_owners_do_not_touch_each_other():
+    scheduler = JobScheduler(max_jobs=2)
+    a = make_job(scheduler, epochs=3)
+    b = make_job(scheduler, epochs=500, batch_size=1)
+    b_before = b.network.params.copy()
+    a.start()
+    assert a.join(timeout=30)
+    np.testing.assert_array_equal(b.network.params, b_before)
+    assert b.status is Status.IDLE
+
+
+def test_time_limit_stops_the_job():
+    job = make_job(epochs=500, batch_size=1, time_limit=0.3)
+    job.start()
+    assert job.join(timeout=10)
+    snap = job.snapshot()
+    assert snap.status is Status.STOPPED
+    assert "limit" in snap.message
+    with pytest.raises(ValueError, match="time limit"):
+        job.start()
+
+
+def test_job_stops_when_its_owner_is_gone():
+    alive = threading.Event()
+    alive.set()
+    job = make_job(epochs=500, batch_size=1, owner_alive=alive.is_set)
+    job.start()
+    assert wait_until(lambda: job.status is Status.RUNNING)
+    alive.clear()
+    assert job.join(timeout=5)
+    assert job.status is Status.STOPPED
+    assert "session has ended" in job.snapshot().message
+
+
+def test_training_further_after_finishing():
+    job = make_job(epochs=2)
+    job.start()
+    assert job.join(timeout=30)
+    with pytest.raises(ValueError, match="epoch count"):
+        job.start()
+    job.set_epochs(4)
+    assert job.status is Status.PAUSED
+    job.start()
+    assert job.join(timeout=30)
+    assert len(job.snapshot().history["loss"]) == 4
+
+
+def test_network_copy_is_independent_and_recent():
+    job = make_job(epochs=2)
+    job.start()
+    assert job.join(timeout=30)
+    copy = job.network_copy()
+    np.testing.assert_array_equal(copy.params, job.network.params)
+    copy.params[:] = 0
+    assert np.any(job.network.params != 0)
+
+
+def test_scheduler_rejects_a_zero_cap():
+    with pytest.raises(ValueError, match="at least 1"):
+        JobScheduler(0)
