@@ -32,7 +32,7 @@ def _answer_build(replace):
 
 preset_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
 preset_col.selectbox("Start from a preset", list(PRESETS), key="preset_choice")
-button_col.button("Load preset", on_click=_load_preset, width="stretch")
+button_col.button("Load preset", on_click=_load_preset, width="stretch", key="load_preset")
 
 data_col, model_col = st.columns([1, 1], gap="large")
 with data_col:
@@ -60,7 +60,7 @@ with model_col:
     values.update(build_form.architecture(build_form.adapt_to_task(spec, task), task))
     st.subheader("Training")
     values.update(build_form.optimizer_settings(spec))
-    values.update(build_form.training_settings(spec))
+    values.update(build_form.training_settings(spec, info))
 
 draft = ModelSpec(**{**spec.to_dict(), **values})
 try:

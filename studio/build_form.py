@@ -109,11 +109,18 @@ def optimizer_settings(spec):
     return values
 
 
-def training_settings(spec):
-    """Batch size, epochs, regularisation, splits and seed; returns a dict of spec fields."""
+def training_settings(spec, info):
+    """Batch size, epochs, regularisation, splits and seed; returns a dict of spec fields.
+
+    Scaling by a constant is offered only for images (it divides by the largest pixel value).
+    """
+    scalings = ("auto", "standard", "minmax", "scale", "none") if info.pixel_max else \
+        ("auto", "standard", "minmax", "none")
     for name in ("batch_size", "epochs", "l2", "val_fraction", "test_fraction", "early_stopping",
                  "seed", "scaling", "dtype"):
         _init(name, getattr(spec, name))
+    if st.session_state[_key("scaling")] not in scalings:
+        st.session_state[_key("scaling")] = "auto"
     left, right = st.columns(2)
     values = {
         "batch_size": int(left.number_input("Batch size", 1, limits.MAX_BATCH_SIZE,
@@ -129,8 +136,7 @@ def training_settings(spec):
         "early_stopping": int(left.number_input(
             "Early stopping patience (0 = off)", 0, limits.MAX_PATIENCE,
             key=_key("early_stopping"))),
-        "scaling": right.selectbox("Input scaling", ("auto", "standard", "minmax", "scale", "none"),
-                                   key=_key("scaling")),
+        "scaling": right.selectbox("Input scaling", scalings, key=_key("scaling")),
         "dtype": left.selectbox("Precision", ("float32", "float64"), key=_key("dtype")),
     }
     return values

@@ -1,0 +1,135 @@
+"""The Train page in AppTest: controls, live view, divergence, settings, model files."""
+
+import io
+import time
+
+from conftest import make_record, no_exceptions, texts
+
+from mlp.model_file import model_to_bytes
+from studio.spec import ModelSpec
+
+
+def open_train(app, record):
+    app.session_state["model"] = record
+    app.session_state["runs"] = {record.run_id: record}
+    app.run()
+    app.switch_page("app_pages/train.py").run()
+    no_exceptions(app)
+
+
+def wait_for(record, predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not predicate(record.job.snapshot()):
+        time.sleep(0.05)
+    return predicate(record.job.snapshot())
+
+
+def test_without_a_model_the_page_points_to_build(app):
+    app.run()
+    app.switch_page("app_pages/train.py").run()
+    no_exceptions(app)
+    assert any("Build a network first" in i for i in texts(app.info))
+
+
+def test_start_trains_in_the_background_and_the_page_shows_it(app):
+    record = make_record(ModelSpec(hidden_layers=[16], epochs=3, batch_size=64))
+    open_train(app, record)
+    assert app.button(key="train_pause").disabled
+    app.button(key="train_start").click().run()
+    no_exceptions(app)
+    assert wait_for(record, lambda s: s.status.value == "finished")
+    app.run()
+    no_exceptions(app)
+    charts = app.get("plotly_chart")
+    assert len(charts) >= 2, "live loss and accuracy charts"
+    assert any("Finished" in c for c in texts(app.caption))
+    assert app.button(key="train_start").disabled, "no epochs left to train"
+
+
+def test_pause_change_learning_rate_and_resume(app):
+    record = make_record(ModelSpec(hidden_layers=[16], epochs=400, batch_size=1))
+    open_train(app, record)
+    app.button(key="train_start").click().run()
+    assert wait_for(record, lambda s: s.samples_seen > 20)
+    app.button(key="train_pause").click().run()
+    assert record.job.join(timeout=5)
+    app.run()
+    assert record.job.status.value == "paused"
+    assert app.button(key="train_start").label == "Resume"
+    app.number_input(key="train.learning_rate").set_value(0.0005).run()
+    app.button(key="train_apply").click().run()
+    no_exceptions(app)
+    assert record.network.optimizer.learning_rate == 0.0005
+    seen = record.job.snapshot().samples_seen
+    app.button(key="train_start").click().run()
+    assert wait_for(record, lambda s: s.samples_seen > seen + 20)
+    app.button(key="train_stop").click().run()
+    assert record.job.join(timeout=5)
+    assert record.job.status.value == "stopped"
+
+
+def test_divergence_shows_advice_and_keeps_the_model(app):
+    spec = ModelSpec(dataset="diabetes", hidden_layers=[16], output_activation="identity",
+                     loss="mean_squared_error", optimizer="sgd", learning_rate=10.0,
+                     momentum=0.9, epochs=50, batch_size=8)
+    record = make_record(spec)
+    open_train(app, record)
+    app.button(key="train_start").click().run()
+    assert wait_for(record, lambda s: not s.status.active and s.status.value != "idle")
+    app.run()
+    no_exceptions(app)
+    errors = " ".join(texts(app.error))
+    assert "diverged" in errors and "learning rate" in errors and "last finite weights" in errors
+
+
+def test_reset_asks_then_reinitialises(app):
+    record = make_record(epochs=1)
+    open_train(app, record)
+    app.button(key="train_reset").click().run()
+    assert app.session_state["model"] is record
+    [b for b in app.button if b.label == "Reset the weights"][0].click().run()
+    no_exceptions(app)
+    fresh = app.session_state["model"]
+    assert fresh is not record and not fresh.is_trained
+    assert fresh.network.layers == record.network.layers
+
+
+def test_uploading_a_model_file_replaces_the_model_and_predicts_the_same(app):
+    trained = make_record(epochs=2)
+    data = model_to_bytes(trained.network)
+    current = make_record()
+    open_train(app, current)
+    app.file_uploader(key="model_file").upload("model.npz", data, "application/octet-stream").run()
+    no_exceptions(app)
+    loaded = app.session_state["model"]
+    assert loaded is not current
+    x = trained.prepared.x_test
+    assert (loaded.network.predict(x) == trained.network.predict(x)).all()
+    assert loaded.network.history["loss"] == trained.network.history["loss"]
+
+
+def test_a_bad_model_upload_shows_the_error_and_keeps_the_current_model(app):
+    current = make_record(epochs=1)
+    open_train(app, current)
+    app.file_uploader(key="model_file").upload("notes.npz", b"this is not a model",
+                                               "application/octet-stream").run()
+    no_exceptions(app)
+    assert app.session_state["model"] is current
+    assert any("not a model file" in e for e in texts(app.error))
+
+
+def test_a_model_for_other_data_is_refused(app):
+    other = make_record(ModelSpec(dataset="moons", hidden_layers=[4], epochs=1))
+    buffer = io.BytesIO(model_to_bytes(other.network))
+    spec = other.network.metadata["spec"]
+    assert spec["dataset"] == "moons"
+    current = make_record(epochs=1)
+    open_train(app, current)
+    # Tamper: claim the moons network was trained on digits.
+    other.network.metadata["spec"] = {**spec, "dataset": "digits"}
+    app.file_uploader(key="model_file").upload("moons.npz", model_to_bytes(other.network),
+                                               "application/octet-stream").run()
+    no_exceptions(app)
+    assert app.session_state["model"] is current
+    assert any("do not fit the dataset" in e for e in texts(app.error))
+    assert buffer.getvalue()
