@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import mlp
-from studio import inspect, widgets
+from studio import inspect, state, widgets
 from studio.export_code import export_script
 from studio.figures import architecture, inside
 
@@ -111,4 +111,7 @@ def exported_code(record):
     """The current configuration as a script in the tutorial's API."""
     st.subheader("Export code")
     st.caption("A script that rebuilds and trains this configuration with mlp.")
-    st.code(export_script(record.spec), language="python")
+    csv = state.get("csv_dataset") if record.spec.dataset == "csv" else None
+    st.code(export_script(record.spec, csv_dataset=csv,
+                          csv_file=csv.info.name if csv is not None else "data.csv"),
+            language="python")

@@ -1,0 +1,236 @@
+"""A standalone script, in the tutorial's API, that rebuilds and trains a :class:`ModelSpec`.
+
+:func:`export_script` returns the text of the script; it does not run anything.
+The script loads its data with the ``data`` package exactly as the dashboard
+does (``load_dataset`` then ``prepare`` with the spec's scaling, fractions, seed
+and dtype), builds the :class:`mlp.NeuralNetwork` from ``(function, derivative)``
+pairs imported by name, trains it with ``fit`` and prints the test score. It
+defines ``dataset``, ``data``, ``network`` and ``losses`` at module level.
+
+The output is deterministic (same spec, same text), PEP 8 (lines <= 79
+characters) and imports only what it uses.
+"""
+
+import re
+
+from data import DATASETS, TOY_GENERATORS
+from studio.spec import OPTIMIZER_SETTINGS
+
+CSV_KEY = "csv"
+LINE_LENGTH = 79
+INDENT = "    "
+
+# Hidden activation name -> (module function, derivative) importable from mlp.activations.
+# ``(identity, d_identity)`` is the tutorial's pair; mlp maps it to the element-wise
+# derivative when it is used in a hidden layer.
+HIDDEN_PAIRS = {
+    "relu": ("relu", "d_relu"),
+    "tanh": ("tanh", "d_tanh"),
+    "sigmoid": ("sigmoid", "d_sigmoid"),
+    "leaky_relu": ("leaky_relu", "d_leaky_relu"),
+    "identity": ("identity", "d_identity"),
+}
+# Output activations whose Jacobian derivative is a function of mlp.activations; the
+# others (sigmoid, tanh) are given by name and mlp.registry supplies their Jacobian.
+OUTPUT_PAIRS = {"softmax": ("softmax", "d_softmax"), "identity": ("identity", "d_identity")}
+LOSS_PAIRS = {
+    "categorical_crossentropy": ("categorical_crossentropy", "d_categorical_crossentropy"),
+    "mean_squared_error": ("mean_squared_error", "d_mean_squared_error"),
+}
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+
+
+def export_script(spec, csv_dataset=None, csv_file="data.csv"):
+    """Python source that rebuilds and trains ``spec`` with ``mlp`` and the ``data`` package.
+
+    Parameters
+    ----------
+    spec : studio.spec.ModelSpec
+        Validated configuration.
+    csv_dataset : data.Dataset, optional
+        The uploaded dataset, needed when ``spec.dataset == "csv"`` (for its task,
+        sizes and target column).
+    csv_file : str
+        File name the script reads the CSV from (``spec.dataset == "csv"`` only).
+
+    Returns
+    -------
+    str
+        The script, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        For an unknown dataset key, a ``"csv"`` spec without ``csv_dataset``, or a
+        spec that does not validate.
+    """
+    spec.validate()
+    info, load_lines, data_imports = _data_source(spec, csv_dataset, csv_file)
+    spec.validate(info.n_features, _n_outputs(info), info.task)
+    imports = _Imports()
+    for name in data_imports:
+        imports.add("data", name)
+    imports.add("mlp", "NeuralNetwork")
+    network_lines = _network_lines(spec, info, imports)
+    lines = [
+        '"""' + f"Train a multilayer perceptron on {_title(info.name)} with mlp.",
+        "",
+        "Run it from the folder that holds the mlp and data packages.",
+        '"""',
+        "",
+        *imports.lines(),
+        "",
+        "# Data: train / validation / test splits, scaled on the training set.",
+        *load_lines,
+        *_call("data = prepare", ["dataset", f"scaling={_literal(spec.scaling)}",
+                                  f"val_fraction={spec.val_fraction!r}",
+                                  f"test_fraction={spec.test_fraction!r}",
+                                  f"seed={spec.seed!r}", f"dtype={_literal(spec.dtype)}"]),
+        "",
+        *network_lines,
+        "",
+        *_fit_lines(spec, info),
+        "",
+        *_score_lines(info),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------- data
+def _data_source(spec, csv_dataset, csv_file):
+    """(DatasetInfo, lines that set ``dataset``, names imported from ``data``)."""
+    if spec.dataset == CSV_KEY:
+        if csv_dataset is None:
+            raise ValueError("A 'csv' spec needs the uploaded dataset (csv_dataset) to export.")
+        info = csv_dataset.info
+        args = [_literal(str(csv_file))]
+        if csv_dataset.target_name is not None:
+            args.append(f"target={_literal(str(csv_dataset.target_name))}")
+        args.append(f"task={_literal(info.task)}")
+        return info, _call("dataset = load_csv", args), ("load_csv", "prepare")
+    if spec.dataset not in DATASETS:
+        raise ValueError(f"Unknown dataset {spec.dataset!r}. Valid keys: "
+                         f"{', '.join(DATASETS)}, {CSV_KEY}.")
+    info = DATASETS[spec.dataset]
+    args = [_literal(spec.dataset)]
+    if spec.dataset in TOY_GENERATORS:
+        args += [f"seed={spec.seed!r}", f"noise={spec.noise!r}",
+                 f"n_samples={spec.n_samples!r}"]
+    return info, _call("dataset = load_dataset", args), ("load_dataset", "prepare")
+
+
+def _n_outputs(info):
+    return info.n_classes if info.task == "classification" else 1
+
+
+# ---------------------------------------------------------------- network
+def _network_lines(spec, info, imports):
+    """Lines that build ``network``, registering the names they use in ``imports``."""
+    layers = spec.layer_sizes(info.n_features, _n_outputs(info))
+    hidden = [_pair(imports, "mlp.activations", HIDDEN_PAIRS[name])
+              for name in spec.hidden_activations]
+    lines = ["# Network: layer sizes (inputs, hidden..., outputs), hidden activation,",
+             "# output activation, loss and optimizer, as in the tutorial."]
+    if len(set(hidden)) == 1:
+        hidden_arg = hidden[0]
+    else:
+        lines += _call("hidden_activations = ", hidden, brackets="[]")
+        hidden_arg = "hidden_activations"
+    if spec.output_activation in OUTPUT_PAIRS:
+        output = (_pair(imports, "mlp.activations", OUTPUT_PAIRS[spec.output_activation]), "")
+    else:
+        output = (_literal(spec.output_activation), "  # by name: mlp adds its Jacobian")
+    args = [(repr(layers), ""), (hidden_arg, ""), output,
+            (_pair(imports, "mlp.losses", LOSS_PAIRS[spec.loss]), ""),
+            (_optimizer(spec, imports), ""), (f"seed={spec.seed!r}", ""),
+            (f"dtype={_literal(spec.dtype)}", "")]
+    if spec.l2:
+        args.append((f"l2={spec.l2!r}", ""))
+    body = [f"{INDENT}{arg},{comment}" for arg, comment in args]
+    return lines + ["network = NeuralNetwork(", *body, ")"]
+
+
+def _pair(imports, module, names):
+    for name in names:
+        imports.add(module, name)
+    return f"({names[0]}, {names[1]})"
+
+
+def _optimizer(spec, imports):
+    class_name = OPTIMIZER_CLASSES[spec.optimizer]
+    imports.add("mlp.optimizers", class_name)
+    settings = ", ".join(f"{key}={getattr(spec, key)!r}"
+                         for key in OPTIMIZER_SETTINGS[spec.optimizer])
+    return f"{class_name}({settings})"
+
+
+# --------------------------------------------------------------- training
+def _fit_lines(spec, info):
+    args = ["data.x_train", "data.y_train", f"batch_size={spec.batch_size!r}",
+            f"epochs={spec.epochs!r}", f"categorical={info.task == 'classification'!r}"]
+    if spec.val_fraction > 0:
+        args.append("validation_data=(data.x_val, data.y_val)")
+        if spec.early_stopping:
+            args.append(f"early_stopping={spec.early_stopping!r}")
+    return [*_call("losses = network.fit", args),
+            'print(f"Trained {len(losses)} epochs; '
+            'final training loss {losses[-1]:.4f}")']
+
+
+def _score_lines(info):
+    if info.task == "classification":
+        return ["accuracy = network.score(data.x_test, data.y_test, accuracy=True)",
+                'print(f"Test accuracy: {accuracy:.4f}")']
+    return ["mse = network.score(data.x_test, data.y_test)",
+            'print(f"Test mean squared error: {mse:.4f} '
+            '(root: {mse ** 0.5:.4f})")']
+
+
+# ---------------------------------------------------------------- layout
+def _call(head, args, brackets="()"):
+    """``head(arg, ...)`` on one line if it fits, else arguments packed on indented lines."""
+    opening, closing = brackets
+    one_line = f"{head}{opening}{', '.join(args)}{closing}"
+    if len(one_line) <= LINE_LENGTH:
+        return [one_line]
+    lines, current = [f"{head}{opening}"], INDENT
+    for arg in args:
+        if current != INDENT and len(current) + len(arg) + 1 > LINE_LENGTH:
+            lines.append(current.rstrip())
+            current = INDENT
+        current += arg + ", "
+    return lines + [current.rstrip(), closing]
+
+
+def _literal(text):
+    """A Python string literal for ``text``, in double quotes when that needs no escaping."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text and "\\" not in literal:
+        return f'"{literal[1:-1]}"'
+    return literal
+
+
+def _title(name):
+    """``name`` reduced to characters that are safe inside the script's docstring."""
+    cleaned = re.sub(r"[^\w .,()+-]", "", re.sub(r"\s+", " ", str(name))).strip()[:32]
+    return cleaned or "your data"
+
+
+class _Imports:
+    """``from module import name, ...`` statements, in a deterministic order."""
+
+    def __init__(self):
+        self._names = {}
+
+    def add(self, module, name):
+        names = self._names.setdefault(module, [])
+        if name not in names:
+            names.append(name)
+
+    def lines(self):
+        out = []
+        for module in sorted(self._names):
+            head, names = f"from {module} import ", self._names[module]
+            line = head + ", ".join(names)
+            out += [line] if len(line) <= LINE_LENGTH else _call(head, names)
+        return out
