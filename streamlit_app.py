@@ -6,8 +6,9 @@ once, draws the shared sidebar and runs the selected page.
 
 import streamlit as st
 
-from studio import share, sidebar, state
-from studio.build_form import load_spec
+from studio import share
+from studio.ui import sidebar, state
+from studio.ui.build_form import load_spec
 
 st.set_page_config(page_title="MLP Studio", page_icon="🧠", layout="wide")
 state.init()

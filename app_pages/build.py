@@ -4,10 +4,10 @@ import streamlit as st
 
 from data import DATASETS
 from data.toy import TOY_GENERATORS
-from studio import build_form, datasets, state, widgets
 from studio.figures.architecture import network_diagram
 from studio.presets import PRESETS, preset
 from studio.spec import ModelSpec, SpecError
+from studio.ui import build_form, datasets, state, widgets
 
 st.title("Build a network")
 spec = state.get("spec")

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from studio import draw_panel, widgets
+from studio.ui import draw_panel, widgets
 
 st.title("Draw a digit")
 record = widgets.require_model("read your drawing")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from studio import evaluate_panel, widgets
+from studio.ui import evaluate_panel, widgets
 
 st.title("Evaluate")
 record = widgets.require_model("evaluate it")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from studio import inside_panel, widgets
+from studio.ui import inside_panel, widgets
 
 st.title("Inside the network")
 record = widgets.require_model("look inside it")

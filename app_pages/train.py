@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from studio import train_panel, widgets
+from studio.ui import train_panel, widgets
 
 st.title("Train")
 record = widgets.require_model("train it")

@@ -1,5 +1,6 @@
-"""The dashboard's helpers: model specs, training jobs, figures and session state.
+"""The dashboard's helpers.
 
-Pages import from here; nothing here imports a page. Only ``studio.state`` and
-``studio.widgets`` talk to Streamlit; everything else is plain Python, NumPy and Plotly.
+Plain Python, NumPy and Plotly: model specs and share links, training jobs,
+metrics, drawing-to-input conversion, exported code and the figure builders in
+``studio.figures``. Everything that talks to Streamlit lives in ``studio.ui``.
 """

@@ -10,9 +10,10 @@ import io
 from data import Preprocessing
 from mlp import ModelFileError, NeuralNetwork
 from mlp.model_file import model_to_bytes
-from studio import datasets, limits, state
+from studio import limits
 from studio.model_record import build_record, matches_dataset
 from studio.spec import ModelSpec, SpecError
+from studio.ui import datasets, state
 
 MAX_MODEL_BYTES = 64 * 1024 * 1024
 

@@ -6,10 +6,10 @@ polls the job's snapshot while it trains and stops polling when it ends.
 
 import streamlit as st
 
-from studio import actions, state
 from studio.figures.training import loss_curve, metric_curve
 from studio.jobs import Status
 from studio.spec import OPTIMIZER_SETTINGS
+from studio.ui import actions, state
 
 POLL_SECONDS = 0.5
 SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",

@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 
 from data import CsvError, DownloadError, find_california_dir, find_mnist_dir, load_csv
-from studio import actions, state
 from studio.figures import data_preview
+from studio.ui import actions, state
 
 PREVIEW_SAMPLES = 2000
 

@@ -1,13 +1,14 @@
-"""The Inside page's sections: boundaries, neurons, the activation demo, weights, gradients, code."""
+"""The Inside page: boundaries, neurons, the activation demo, weights, gradients, code."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import mlp
-from studio import inspect, state, widgets
+from studio import inspect
 from studio.export_code import export_script
 from studio.figures import architecture, inside
+from studio.ui import state, widgets
 
 POLL_SECONDS = 1.0
 MAX_DRAWN_UNITS = 64
@@ -16,7 +17,7 @@ GRADCHECK_ENTRIES = 40
 
 
 def boundary(record):
-    """Decision boundary (2-D) or fitted curve (1-D) and every hidden neuron, live while training."""
+    """Decision boundary (2-D) or fitted curve (1-D) and each hidden neuron, live in training."""
     info = record.prepared.info
     if info.n_features not in (1, 2):
         return False
@@ -30,14 +31,16 @@ def boundary(record):
         x, y = record.prepared.x_train, record.prepared.y_train
         if info.n_features == 1:
             grid_x = np.linspace(x.min(), x.max(), 200)[:, None]
-            widgets.show_figure(inside.regression_fit_1d(x, y, grid_x, network.predict(grid_x)[:, 0]),
-                                key="inside_curve")
+            curve = network.predict(grid_x)[:, 0]
+            widgets.show_figure(inside.regression_fit_1d(x, y, grid_x, curve), key="inside_curve")
             return
         xx, yy, points = inspect.grid(x)
         shape = (len(yy), len(xx))
         values = inspect.decision_values(network, points, shape, info.task)
+        kind = "probability" if info.n_classes == 2 else "class"
         widgets.show_figure(inside.decision_boundary(xx, yy, values, x, y, info.task,
-                                                     list(info.class_names) or None),
+                                                     list(info.class_names) or None,
+                                                     values=kind),
                             key="inside_boundary")
         for layer in range(1, len(network.layers) - 1):
             outputs = inspect.neuron_outputs(network, points, shape, layer)
@@ -73,7 +76,7 @@ def activation_demo():
 
 
 def weights(record):
-    """Edge widths for |weight| on small networks; first-layer weights as images for image models."""
+    """|weight| as edge width on small networks; first-layer weights as images for images."""
     network = record.job.network_copy()
     info = record.prepared.info
     if info.image_shape is not None:

@@ -3,12 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from studio import state, widgets
-from studio.build_form import load_spec
 from studio.drawing import drawing_to_input, image_file_to_array
 from studio.figures.data_preview import image_grid
 from studio.figures.evaluation import probability_bars
 from studio.presets import preset
+from studio.ui import state, widgets
+from studio.ui.build_form import load_spec
 
 CANVAS_SIZE = 280
 STROKE_WIDTH = 20

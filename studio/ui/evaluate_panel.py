@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from studio import state, widgets
 from studio.figures import evaluation
 from studio.figures.training import runs_overlay
 from studio.metrics import confident_mistakes, evaluate_split
 from studio.model_record import run_summary
+from studio.ui import state, widgets
 
 SPLITS = ("train", "validation", "test")
 DOLLARS_PER_UNIT = {"california_housing": 100_000}

@@ -8,8 +8,15 @@ Every widget is bounded by :mod:`studio.limits`.
 import streamlit as st
 
 from data import DATASETS
-from studio import limits, state
-from studio.spec import HIDDEN_ACTIVATIONS, OPTIMIZER_SETTINGS, OUTPUT_CHOICES, ModelSpec, default_output
+from studio import limits
+from studio.spec import (
+    HIDDEN_ACTIVATIONS,
+    OPTIMIZER_SETTINGS,
+    OUTPUT_CHOICES,
+    ModelSpec,
+    default_output,
+)
+from studio.ui import state
 
 PREFIX = "build."
 CSV = "csv"

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from studio import state
-from studio.build_form import DATASET_LABELS
 from studio.jobs import Status
+from studio.ui import state
+from studio.ui.build_form import DATASET_LABELS
 
 STATUS_ICONS = {Status.IDLE: "⚪", Status.QUEUED: "⏳", Status.RUNNING: "🟢", Status.PAUSED: "⏸️",
                 Status.FINISHED: "✅", Status.STOPPED: "⏹️", Status.DIVERGED: "⚠️",

@@ -1,0 +1,233 @@
+"""Training curves: loss per batch and per epoch, metrics per epoch, several runs compared.
+
+Histories are plain lists as kept in ``NeuralNetwork.history``; ``None`` entries
+(an epoch without validation) are skipped.
+"""
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from studio.figures import _checks, style
+
+METRIC_TITLES = {"accuracy": "accuracy (%)", "mse": "mean squared error",
+                 "mae": "mean absolute error", "loss": "loss"}
+RUN_LINES = {"loss": ("train", "dash"), "val_loss": ("validation", "solid")}
+
+
+def ema_smooth(values, weight=0.9):
+    """Exponential moving average with bias correction, as TensorBoard smooths scalars.
+
+    ``s_t = (weight * m_{t-1} + (1 - weight) * v_t) / (1 - weight ** n_t)`` where ``m`` is the
+    running average started at 0 and ``n_t`` counts the finite values so far; non-finite
+    values pass through unchanged and do not enter the average.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+    weight : float in [0, 1)
+        0 returns the values unchanged; closer to 1 smooths more.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    values = _checks.vector("values", values)
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"smoothing must be in [0, 1). Received: {weight!r}")
+    smoothed, last, count = [], 0.0, 0
+    for value in values.tolist():
+        if not math.isfinite(value):
+            smoothed.append(value)
+            continue
+        last = last * weight + (1.0 - weight) * value
+        count += 1
+        smoothed.append(last / (1.0 - weight ** count))
+    return np.asarray(smoothed, dtype=float)
+
+
+def batch_positions(n_batches, batches_per_epoch):
+    """Where batch ``i`` (0-based) sits on an epoch axis.
+
+    Parameters
+    ----------
+    n_batches : int
+    batches_per_epoch : int or list of int
+        One count for all epochs, or one per epoch (the last one repeats) when the batch
+        size changed between training sessions.
+
+    Returns
+    -------
+    ndarray of shape (n_batches,)
+        ``(i + 1) / batches_per_epoch`` for a single count: the last batch of epoch 1 is at 1.0.
+    """
+    counts = np.atleast_1d(np.asarray(batches_per_epoch))
+    if counts.ndim != 1 or counts.size == 0 or not np.issubdtype(counts.dtype, np.number) \
+            or np.any(counts < 1) or np.any(counts != np.round(counts)):
+        raise ValueError(f"batches_per_epoch must be a positive whole number or a list of "
+                         f"them. Received: {batches_per_epoch!r}")
+    counts = counts.astype(int).tolist()
+    if len(counts) == 1:
+        return (np.arange(n_batches) + 1.0) / counts[0]
+    parts, done, epoch = [], 0, 0
+    while done < n_batches:
+        count = counts[min(epoch, len(counts) - 1)]
+        take = min(count, n_batches - done)
+        parts.append(epoch + (np.arange(take) + 1.0) / count)
+        done, epoch = done + take, epoch + 1
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _decimate(n, max_points):
+    """Indices keeping every k-th of ``n`` points (and the last) so at most ~max_points remain."""
+    step = max(1, math.ceil(n / max_points))
+    keep = np.arange(0, n, step)
+    if n and keep[-1] != n - 1:
+        keep = np.append(keep, n - 1)
+    return keep
+
+
+def _epoch_trace(values, name, color, dash="solid", scale=1.0):
+    values = np.asarray(values, dtype=float) * scale
+    epochs = np.arange(1, len(values) + 1)
+    keep = np.isfinite(values)
+    return go.Scatter(x=epochs[keep], y=values[keep], name=name, mode="lines+markers",
+                      line=dict(color=color, width=2.5, dash=dash), marker=dict(size=6),
+                      hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>")
+
+
+def _batch_traces(batch, batches_per_epoch, smoothing, max_points):
+    """The raw and the smoothed per-batch loss, decimated after smoothing; [] if no batch."""
+    x = batch_positions(len(batch), batches_per_epoch)
+    smooth = ema_smooth(batch, smoothing)
+    if not len(batch):
+        return []
+    keep = _decimate(len(batch), max_points)
+    return [go.Scatter(x=x[keep], y=batch[keep], name="batch loss", mode="lines",
+                       line=dict(color=style.TRAIN, width=1), opacity=0.3,
+                       hovertemplate="epoch %{x:.2f}: %{y:.4g}<extra>batch</extra>"),
+            go.Scatter(x=x[keep], y=smooth[keep], name="smoothed", mode="lines",
+                       line=dict(color=style.TRAIN, width=2),
+                       hovertemplate="epoch %{x:.2f}: %{y:.4g}<extra>smoothed</extra>")]
+
+
+def _check_epochs(train, val, train_name, val_name):
+    if len(val) and len(val) != len(train):
+        raise ValueError(f"{val_name} must have one entry per epoch like {train_name} or be "
+                         f"empty. Received shapes {val.shape} and {train.shape}")
+
+
+def loss_curve(batch_loss, epoch_loss, val_loss, batches_per_epoch, smoothing=0.9,
+               log_y=False, max_points=5000):
+    """Loss against epochs: raw and smoothed per batch, train and validation per epoch.
+
+    Parameters
+    ----------
+    batch_loss : list or ndarray of shape (n_batches,)
+        Loss of every mini-batch; batch ``i`` is drawn at ``(i + 1) / batches_per_epoch``.
+    epoch_loss : list or ndarray of shape (n_epochs,)
+        Mean training loss of each epoch, drawn at x = 1 .. n_epochs.
+    val_loss : list of shape (n_epochs,) or empty
+        Validation loss per epoch; ``None`` entries are skipped.
+    batches_per_epoch : int or list of int
+        See :func:`batch_positions`.
+    smoothing : float in [0, 1)
+        Weight of :func:`ema_smooth`, computed on all batches before decimation.
+    log_y : bool
+        Logarithmic loss axis.
+    max_points : int
+        Above this many batches only every k-th is drawn (the smoothing is unaffected).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces "batch loss", "smoothed", "train (epoch mean)", "validation", each only
+        when it has data.
+    """
+    batch = _checks.vector("batch_loss", batch_loss)
+    train = _checks.vector("epoch_loss", epoch_loss)
+    val = _checks.vector("val_loss", val_loss)
+    _check_epochs(train, val, "epoch_loss", "val_loss")
+    fig = go.Figure(_batch_traces(batch, batches_per_epoch, smoothing, max_points))
+    if np.isfinite(train).any():
+        fig.add_trace(_epoch_trace(train, "train (epoch mean)", style.TRAIN_EPOCH, dash="dot"))
+    if np.isfinite(val).any():
+        fig.add_trace(_epoch_trace(val, "validation", style.VALIDATION))
+    style.apply_layout(fig, "Loss during training", "epoch", "loss" + (" (log scale)" * log_y),
+                       hovermode="closest")
+    fig.update_yaxes(type="log" if log_y else "linear")
+    fig.update_xaxes(rangemode="tozero")
+    if not fig.data:
+        style.add_message(fig, "No training yet")
+    return fig
+
+
+def metric_curve(metric, val_metric, metric_name):
+    """Training and validation metric per epoch.
+
+    Parameters
+    ----------
+    metric, val_metric : list of shape (n_epochs,); ``val_metric`` may be empty
+        Per-epoch values; ``None`` entries are skipped. Accuracy is a fraction in [0, 1]
+        and is shown in percent on a [0, 100] axis.
+    metric_name : str
+        "accuracy", "mse" or any other name (used as the axis title).
+    """
+    train = _checks.vector("metric", metric)
+    val = _checks.vector("val_metric", val_metric)
+    _check_epochs(train, val, "metric", "val_metric")
+    name = str(metric_name)
+    percent = name.lower() in ("accuracy", "acc")
+    scale = 100.0 if percent else 1.0
+    fig = go.Figure()
+    if np.isfinite(train).any():
+        fig.add_trace(_epoch_trace(train, "train", style.TRAIN, scale=scale))
+    if np.isfinite(val).any():
+        fig.add_trace(_epoch_trace(val, "validation", style.VALIDATION, scale=scale))
+    y_title = METRIC_TITLES.get(name.lower(), name)
+    style.apply_layout(fig, f"{y_title[0].upper()}{y_title[1:]} per epoch", "epoch", y_title)
+    if percent:
+        fig.update_yaxes(range=[0, 100], ticksuffix="%")
+    if not fig.data:
+        style.add_message(fig, f"No {name} recorded yet")
+    return fig
+
+
+def runs_overlay(runs, which="val_loss", log_y=False):
+    """Loss curves of several runs on one axis, one colour per run.
+
+    Parameters
+    ----------
+    runs : list of dict
+        Each ``{"label": str, "loss": [...], "val_loss": [...]}`` with per-epoch values.
+    which : {"val_loss", "loss", "both"}
+        Validation (solid), training (dashed) or both. With "val_loss", a run without
+        validation values shows its training curve instead so that no run disappears.
+    log_y : bool
+        Logarithmic loss axis.
+    """
+    if which not in ("val_loss", "loss", "both"):
+        raise ValueError(f"which must be 'val_loss', 'loss' or 'both'. Received: {which!r}")
+    fig = go.Figure()
+    for i, run in enumerate(runs or []):
+        if not isinstance(run, dict) or "label" not in run:
+            raise ValueError(f"Each run must be a dict with a 'label'. Received: {run!r}")
+        curves = {key: _checks.vector(f"runs[{i}]['{key}']", run.get(key, []))
+                  for key in RUN_LINES}
+        keys = ["loss", "val_loss"] if which == "both" else [which]
+        if which == "val_loss" and not np.isfinite(curves["val_loss"]).any():
+            keys = ["loss"]
+        for key in keys:
+            kind, dash = RUN_LINES[key]
+            trace = _epoch_trace(curves[key], f"{run['label']} · {kind}", style.class_color(i),
+                                 dash=dash)
+            trace.update(legendgroup=f"run {i}", mode="lines")
+            fig.add_trace(trace)
+    subject = {"val_loss": "validation loss", "loss": "training loss",
+               "both": "training (dashed) and validation (solid) loss"}[which]
+    style.apply_layout(fig, f"Runs compared: {subject}", "epoch", "loss")
+    fig.update_yaxes(type="log" if log_y else "linear")
+    if not fig.data:
+        style.add_message(fig, "No runs to compare yet")
+    return fig
