@@ -10,7 +10,7 @@ from studio import share
 from studio.ui import sidebar, state
 from studio.ui.build_form import load_spec
 
-st.set_page_config(page_title="MLP Studio", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="MLP Studio", page_icon=":material/neurology:", layout="wide")
 state.init()
 
 if not state.get("query_checked"):
@@ -22,11 +22,11 @@ if not state.get("query_checked"):
             state.notify("warning", f"Share link: {warning}")
 
 page = st.navigation([
-    st.Page("app_pages/build.py", title="Build", icon="🏗️", default=True),
-    st.Page("app_pages/train.py", title="Train", icon="📈"),
-    st.Page("app_pages/evaluate.py", title="Evaluate", icon="🎯"),
-    st.Page("app_pages/draw.py", title="Draw", icon="✏️"),
-    st.Page("app_pages/inside.py", title="Inside the network", icon="🔬"),
+    st.Page("app_pages/build.py", title="Build", icon=":material/construction:", default=True),
+    st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:"),
+    st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
+    st.Page("app_pages/draw.py", title="Draw", icon=":material/draw:"),
+    st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
 ])
 sidebar.render()
 for kind, text in state.pop_notices():

@@ -90,7 +90,7 @@ if state.get("build_requested"):
     state.put("build_requested", False)
     if widgets.run_build(state.get("spec")) is not None:
         st.success("Network built. Train it on the Train page.")
-        st.page_link("app_pages/train.py", label="Go to Train", icon="📈")
+        st.page_link("app_pages/train.py", label="Go to Train", icon=":material/monitoring:")
 
 if key != build_form.CSV:
     widgets.share_link(state.get("spec"))

@@ -132,7 +132,7 @@ def _status_line(snap, record):
     elif snap.status is Status.FAILED:
         st.error(snap.message)
     elif snap.message:
-        st.caption(f"Status: {snap.status.value}. {snap.message}")
+        st.caption(snap.message)
 
 
 def _charts(snap, record):

@@ -15,7 +15,7 @@ def require_model(purpose):
     record = state.get("model")
     if record is None:
         st.info(f"Build a network first to {purpose}.")
-        st.page_link("app_pages/build.py", label="Go to Build", icon="🏗️")
+        st.page_link("app_pages/build.py", label="Go to Build", icon=":material/construction:")
         st.stop()
     return record
 
