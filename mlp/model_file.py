@@ -74,9 +74,11 @@ def model_to_bytes(network):
 def read_arrays(source, max_bytes=None):
     """Read every array of an ``.npz`` archive without pickle, as a dict of ndarrays.
 
-    ``source`` is a path, bytes or a binary file object. Raises ModelFileError
-    for a file that is not an npz archive, is truncated, holds object arrays or
-    would unpack to more than ``max_bytes``.
+    ``source`` is a path, bytes or a binary file object. Each member's ``.npy``
+    header is checked before any data is read, so a tiny file that claims a huge
+    shape is refused instead of allocated. Raises ModelFileError for a file that
+    is not an npz archive, is truncated, holds object arrays or would unpack to
+    more than ``max_bytes``.
     """
     max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -85,15 +87,13 @@ def read_arrays(source, max_bytes=None):
         if hasattr(source, "seek"):
             source.seek(0)
         with zipfile.ZipFile(source) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-        if total > max_bytes:
-            raise ModelFileError(
-                f"The model file would unpack to {total:,} bytes, over the limit of "
-                f"{max_bytes:,} bytes.")
-        if hasattr(source, "seek"):
-            source.seek(0)
-        with np.load(source, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            total = sum(info.file_size for info in members)
+            if total > max_bytes:
+                raise ModelFileError(
+                    f"The model file would unpack to {total:,} bytes, over the limit of "
+                    f"{max_bytes:,} bytes.")
+            return {_array_name(info): _read_member(archive, info) for info in members}
     except ModelFileError:
         raise
     except FileNotFoundError:
@@ -102,14 +102,38 @@ def read_arrays(source, max_bytes=None):
         raise ModelFileError(
             "This is not a model file, or it is truncated: expected an .npz archive "
             "saved by MLP Studio.") from None
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
+    except (ValueError, OSError, EOFError, zipfile.LargeZipFile, KeyError, MemoryError) as exc:
+        raise ModelFileError(f"The model file is truncated or corrupted: {exc}") from None
+
+
+def _array_name(info):
+    if not info.filename.endswith(".npy"):
+        raise ModelFileError(f"The archive holds {info.filename!r}, which is not an array.")
+    return info.filename[:-4]
+
+
+def _read_member(archive, info):
+    """One ``.npy`` member, its header checked against the member's real size first."""
+    with archive.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                  else np.lib.format.read_array_header_2_0)
+        shape, fortran_order, dtype = reader(fh)
+        if dtype.hasobject:
             raise ModelFileError(
                 "The model file contains object arrays, which could run code when loaded; "
-                "it is refused.") from None
-        raise ModelFileError(f"The model file is corrupted: {exc}") from None
-    except (OSError, EOFError, zipfile.LargeZipFile, KeyError) as exc:
-        raise ModelFileError(f"The model file is truncated or corrupted: {exc}") from None
+                "it is refused.")
+        n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if n_bytes > info.file_size:
+            raise ModelFileError(
+                f"Array {info.filename!r} claims {n_bytes:,} bytes but holds {info.file_size:,}; "
+                "the file is truncated or corrupted.")
+        data = fh.read(n_bytes)
+    if len(data) != n_bytes:
+        raise ModelFileError(f"Array {info.filename!r} is truncated.")
+    array = np.frombuffer(data, dtype=dtype)
+    order = "F" if fortran_order else "C"
+    return array.reshape(shape, order=order).copy(order="C")
 
 
 def load_model(source, max_bytes=None):
@@ -135,7 +159,7 @@ def load_model(source, max_bytes=None):
     _restore_history(network, header, arrays)
     try:
         network.rng.bit_generator.state = header["rng_state"]
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
         raise ModelFileError(f"The model file has an invalid random-generator state: {exc}") from None
     network.metadata = header.get("metadata") or {}
     return network
@@ -171,10 +195,17 @@ def _restore_optimizer(network, arrays):
     state = {key.split(".", 1)[1]: value for key, value in arrays.items()
              if key.startswith("optimizer.")}
     for slot, value in state.items():
-        if slot != "iterations" and value.shape != network.params.shape:
+        if slot == "iterations":
+            if value.shape != () or value.dtype.kind not in "iu" or int(value) < 0:
+                raise ModelFileError("The optimizer's step count must be a non-negative integer.")
+            continue
+        if value.shape != network.params.shape:
             raise ModelFileError(
                 f"Optimizer state {slot!r} has shape {value.shape}; expected "
                 f"{network.params.shape}.")
+        if value.dtype.kind != "f" or not np.isfinite(value).all():
+            raise ModelFileError(
+                f"The optimizer state {slot!r} must hold finite floating-point numbers.")
     try:
         network.optimizer.set_state(state)
     except (ValueError, TypeError) as exc:
@@ -190,12 +221,21 @@ def _restore_history(network, header, arrays):
         values = history.get(key, [])
         if not isinstance(values, list):
             raise ModelFileError(f"History entry {key!r} must be a list.")
+        if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                   for v in values):
+            raise ModelFileError(f"History entry {key!r} must hold numbers.")
         network.history[key] = list(values)
         lengths.add(len(values))
     if len(lengths) > 1:
         raise ModelFileError("The model file's history lists have different lengths.")
-    network.history["batch_loss"] = arrays.get("batch_loss", np.zeros(0)).astype(float).tolist()
-    network.history["samples_seen"] = int(header.get("samples_seen", 0))
+    batch_loss = arrays.get("batch_loss", np.zeros(0))
+    if batch_loss.ndim != 1 or batch_loss.dtype.kind not in "fiu":
+        raise ModelFileError("The model file's batch losses must be a 1-D array of numbers.")
+    samples_seen = header.get("samples_seen", 0)
+    if isinstance(samples_seen, bool) or not isinstance(samples_seen, int) or samples_seen < 0:
+        raise ModelFileError("The model file's sample count must be a non-negative integer.")
+    network.history["batch_loss"] = batch_loss.astype(float).tolist()
+    network.history["samples_seen"] = samples_seen
 
 
 def _jsonable(value):

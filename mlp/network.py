@@ -47,9 +47,14 @@ class NeuralNetwork:
         self.loss = registry.get_loss(loss)
         if self.output.derivative is None:
             raise ValueError(f"Output activation {output_activation!r} has no Jacobian derivative.")
+        if self.loss.name == "categorical_crossentropy" and self.output.name not in (
+                None, "softmax", "sigmoid"):
+            raise ValueError(
+                f"categorical_crossentropy needs outputs in (0, 1]: use a softmax (or sigmoid) "
+                f"output, not {self.output.name!r}.")
         self.optimizer = registry.get_optimizer(optimizer if optimizer is not None else "sgd")
         self.l2 = _check_l2(l2)
-        self.seed = seed
+        self.seed = _check_seed(seed)
         self.rng = np.random.default_rng(seed)
         self.metadata = {}
         self.history = new_history()
@@ -306,18 +311,25 @@ class NeuralNetwork:
             np.savez(fh, **arrays)
 
     def load_params(self, filename):
-        """Load weights and biases written by :meth:`save_params`, checking every shape."""
+        """Load weights and biases written by :meth:`save_params`, checking every array first.
+
+        Nothing is changed unless every array is present, of the right shape and finite.
+        """
         from mlp.model_file import read_arrays
         arrays = read_arrays(filename)
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            for name, target in ((f"W{i}", w), (f"b{i}", b)):
-                if name not in arrays:
-                    raise ModelFileError(f"Parameter file has no array {name!r}.")
-                if arrays[name].shape != target.shape:
-                    raise ModelFileError(
-                        f"Array {name} has shape {arrays[name].shape}; this network needs "
-                        f"{target.shape} (layers {self.layers}).")
-                target[...] = arrays[name]
+        targets = [(f"{kind}{i}", target) for i, (w, b) in enumerate(zip(self.weights, self.biases))
+                   for kind, target in (("W", w), ("b", b))]
+        for name, target in targets:
+            if name not in arrays:
+                raise ModelFileError(f"Parameter file has no array {name!r}.")
+            if arrays[name].shape != target.shape:
+                raise ModelFileError(
+                    f"Array {name} has shape {arrays[name].shape}; this network needs "
+                    f"{target.shape} (layers {self.layers}).")
+            if arrays[name].dtype.kind not in "fiu" or not np.isfinite(arrays[name]).all():
+                raise ModelFileError(f"Array {name} must hold finite numbers.")
+        for name, target in targets:
+            target[...] = arrays[name]
 
     def save(self, path):
         """Save the whole model (see :mod:`mlp.model_file`)."""
@@ -392,6 +404,14 @@ def _check_layers(layers):
         if size < 1:
             raise ValueError(f"Layer sizes must be positive. Received: {layers}")
     return [int(size) for size in layers]
+
+
+def _check_seed(seed):
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number or None. Received: {seed!r}")
+    return int(seed)
 
 
 def _check_dtype(dtype):

@@ -38,10 +38,9 @@ class Optimizer:
 
     @staticmethod
     def _check_setting(key, value):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{key} must be a number. Received: {value!r}") from None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"{key} must be a number. Received: {value!r}")
+        number = float(value)
         if not np.isfinite(number) or number < 0:
             raise ValueError(f"{key} must be finite and non-negative. Received: {value!r}")
         if key == "learning_rate" and number == 0:

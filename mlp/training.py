@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 from mlp.errors import TrainingDiverged
+from mlp.optimizers import Optimizer
 from mlp.utils import check_inputs, check_labels
 
 
@@ -126,6 +127,7 @@ class _Loop:
         self.start = time.perf_counter()
         self.classify = labels is not None and network.n_outputs > 1
         self.onehot = np.zeros((batch_size, network.n_outputs), dtype=network.dtype)
+        self.stepped = False  # True once this call has updated the weights (a backup exists)
 
     def _batch_targets(self, idx):
         if self.y is not None:
@@ -172,11 +174,14 @@ class _Loop:
         y_pred = activations[-1]
         loss = float(np.mean(net.loss.function(y_pred, y_true)))
         if not np.isfinite(loss):
+            if self.stepped:  # the last update made these weights: go back to the ones before it
+                _roll_back(net)
             raise TrainingDiverged(epoch, batch, "loss")
         gradient = net.backward(activations, pre_activations, y_true)
         if not np.isfinite(gradient.sum()):
             raise TrainingDiverged(epoch, batch, "gradient")
         _apply_update(net, gradient, epoch, batch)
+        self.stepped = True
         n_correct = None
         if self.classify:
             n_correct = int(np.count_nonzero(y_pred.argmax(axis=1) == self.labels[idx]))
@@ -212,15 +217,11 @@ class _Loop:
 
 def _apply_update(net, gradient, epoch, batch):
     """Update the parameters in place; on a non-finite result keep the old ones and raise."""
-    step = getattr(net.optimizer, "step", None)
-    if step is not None:
-        backup = net.backup_params()
-        step(net.params, gradient)
+    net.backup_params()
+    if isinstance(net.optimizer, Optimizer):  # built-in: updates in place, no copy
+        net.optimizer.step(net.params, gradient)
         if not np.isfinite(net.params.sum()):
-            np.copyto(net.params, backup)
-            reset = getattr(net.optimizer, "reset", None)
-            if reset is not None:
-                reset()
+            _roll_back(net)
             raise TrainingDiverged(epoch, batch, "weights")
         return
     new_params = np.asarray(net.optimizer.update(net.params.copy(), gradient.copy()))
@@ -231,6 +232,18 @@ def _apply_update(net, gradient, epoch, batch):
     if not np.isfinite(new_params).all():
         raise TrainingDiverged(epoch, batch, "weights")
     net.params[...] = new_params
+
+
+def _roll_back(net):
+    """Restore the weights from before the last update and forget the optimizer's state.
+
+    The optimizer's state (momentum, moments) was built from the step being
+    undone, so it is reset rather than kept inconsistent with the weights.
+    """
+    np.copyto(net.params, net._backup)
+    reset = getattr(net.optimizer, "reset", None)
+    if reset is not None:
+        reset()
 
 
 def _check_training_data(network, x, y, categorical):
