@@ -89,8 +89,12 @@ else:
 if state.get("build_requested"):
     state.put("build_requested", False)
     if widgets.run_build(state.get("spec")) is not None:
-        st.success("Network built. Train it on the Train page.")
-        st.page_link("app_pages/train.py", label="Go to Train", icon=":material/monitoring:")
+        state.put("just_built", True)
+        st.rerun()  # so the sidebar shows the new model
+if state.get("just_built"):
+    state.put("just_built", False)
+    st.success("Network built. Train it on the Train page.")
+    st.page_link("app_pages/train.py", label="Go to Train", icon=":material/monitoring:")
 
 if key != build_form.CSV:
     widgets.share_link(state.get("spec"))

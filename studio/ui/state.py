@@ -29,6 +29,7 @@ DEFAULTS = {
     "canvas_generation": int,       # bumped to clear the drawing canvas
     "confirm_build": lambda: False,  # asking before a trained model is replaced
     "build_requested": lambda: False,  # the Build button was pressed; build on this run
+    "just_built": lambda: False,    # a model was built on the previous run: say so once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
 }
