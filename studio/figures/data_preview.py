@@ -9,7 +9,7 @@ from studio.figures import _checks, _parts, style
 SUMMARY_COLUMNS = ["count", "mean", "std", "min", "max"]
 
 
-def image_grid(images, labels, image_shape, class_names=None, n=32, columns=8):
+def image_grid(images, labels, image_shape, class_names=None, n=32, columns=8, title=None):
     """The first ``n`` images in a mosaic, each with its label above it.
 
     Parameters
@@ -25,6 +25,8 @@ def image_grid(images, labels, image_shape, class_names=None, n=32, columns=8):
         How many images to show.
     columns : int
         Images per row.
+    title : str, optional
+        Replaces the default "N of M images".
     """
     shown, n_images = _checks.images("images", images, image_shape, slice(0, max(int(n), 0)))
     titles = None
@@ -32,8 +34,9 @@ def image_grid(images, labels, image_shape, class_names=None, n=32, columns=8):
         classes = _checks.labels("labels", labels)
         _checks.same_length(images=range(n_images), labels=classes)
         titles = _checks.label_names(classes[:len(shown)], class_names)
-    title = f"{len(shown)} of {n_images:,} images" if len(shown) < n_images \
-        else f"{len(shown)} images"
+    if title is None:
+        title = f"{len(shown)} of {n_images:,} images" if len(shown) < n_images \
+            else f"{len(shown)} images"
     return _parts.mosaic_figure(shown, title, titles=titles, columns=columns,
                                 colorscale=style.IMAGE, hover_label="image")
 

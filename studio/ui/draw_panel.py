@@ -65,11 +65,12 @@ def show_prediction(record, drawing, probabilities):
     names = list(info.class_names)
     left, right = st.columns([1, 2])
     with left:
-        widgets.show_figure(image_grid(drawing.flat, np.array([int(np.argmax(probabilities))]),
-                                       tuple(info.image_shape), names, n=1, columns=1),
+        height, width = info.image_shape
+        widgets.show_figure(image_grid(drawing.flat, None, (height, width), n=1, columns=1,
+                                       title=f"What the network sees ({height}×{width})"),
                             key="draw_input")
         best = int(np.argmax(probabilities))
-        st.metric("The network reads", names[best], f"{probabilities[best]:.0%} sure",
-                  delta_color="off")
+        st.metric("The network reads", names[best])
+        st.caption(f"{probabilities[best]:.0%} sure")
     with right:
         widgets.show_figure(probability_bars(probabilities, names), key="draw_probabilities")
