@@ -77,11 +77,9 @@ widgets.show_figure(network_diagram(layers, [*draft.hidden_activations, draft.ou
                                     batch_size=draft.batch_size), key="diagram")
 
 if state.get("confirm_build"):
-    st.warning("You have a trained model. Building a new network replaces it as the current "
-               "model (it stays listed among this session's runs on the Evaluate page).")
-    yes, no = st.columns(2)
-    yes.button("Replace it", on_click=_answer_build, args=(True,), type="primary")
-    no.button("Keep the trained model", on_click=_answer_build, args=(False,))
+    widgets.confirm("You have a trained model. Building a new network replaces it as the current "
+                    "model (it stays listed among this session's runs on the Evaluate page).",
+                    "Replace it", "Keep the trained model", _answer_build)
 else:
     st.button("Build network", type="primary", on_click=_request_build, disabled=not valid,
               key="build_button")

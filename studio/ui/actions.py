@@ -27,13 +27,7 @@ def build(spec, progress=None):
     csv = state.get("csv_dataset")
     info = datasets.dataset_info(spec, csv)
     spec.validate(info.n_features, info.n_classes or 1, info.task)
-    prepared = datasets.prepared(spec, csv, progress)
-    record = build_record(spec, prepared, state.scheduler(),
-                          owner_alive=state.owner_alive_check(),
-                          time_limit=limits.max_job_seconds())
-    _retire_current()
-    state.set_model(record)
-    return record
+    return _make_current(spec, datasets.prepared(spec, csv, progress))
 
 
 def reset():
@@ -41,18 +35,20 @@ def reset():
     record = state.get("model")
     if record is None:
         return None
-    fresh = build_record(record.spec, record.prepared, state.scheduler(),
-                         owner_alive=state.owner_alive_check(),
-                         time_limit=limits.max_job_seconds())
-    _retire_current()
-    state.set_model(fresh)
-    return fresh
+    return _make_current(record.spec, record.prepared)
 
 
-def _retire_current():
+def _make_current(spec, prepared, network=None):
+    """A new record for this session (its job bound to the session and the server's limits),
+    made current; the previous model's job is stopped."""
+    record = build_record(spec, prepared, state.scheduler(), network=network,
+                          owner_alive=state.owner_alive_check(),
+                          time_limit=limits.max_job_seconds())
     current = state.get("model")
     if current is not None:
         current.job.stop()
+    state.set_model(record)
+    return record
 
 
 def model_bytes(record):
@@ -91,12 +87,7 @@ def upload(data, progress=None):
     if preprocessing.to_dict() != prepared.preprocessing.to_dict():
         raise ValueError("The model was trained with a different input scaling than this "
                          "server's copy of the data gives; it cannot be evaluated here.")
-    record = build_record(spec, prepared, state.scheduler(), network=network,
-                          owner_alive=state.owner_alive_check(),
-                          time_limit=limits.max_job_seconds())
-    _retire_current()
-    state.set_model(record)
-    return record
+    return _make_current(spec, prepared, network)
 
 
 def _read_metadata(network):

@@ -6,11 +6,12 @@ from studio.jobs import Status
 from studio.ui import state
 from studio.ui.build_form import DATASET_LABELS
 
-STATUS_ICONS = {Status.IDLE: ":material/radio_button_unchecked:",
-                Status.QUEUED: ":material/hourglass_top:", Status.RUNNING: ":material/play_circle:",
-                Status.PAUSED: ":material/pause_circle:", Status.FINISHED: ":material/check_circle:",
-                Status.STOPPED: ":material/stop_circle:", Status.DIVERGED: ":material/warning:",
-                Status.FAILED: ":material/error:"}
+STATUS_ICONS = {
+    Status.IDLE: ":material/radio_button_unchecked:", Status.QUEUED: ":material/hourglass_top:",
+    Status.RUNNING: ":material/play_circle:", Status.PAUSED: ":material/pause_circle:",
+    Status.FINISHED: ":material/check_circle:", Status.STOPPED: ":material/stop_circle:",
+    Status.DIVERGED: ":material/warning:", Status.FAILED: ":material/error:",
+}
 
 
 def render():

@@ -9,7 +9,7 @@ import streamlit as st
 from studio.figures.training import loss_curve, metric_curve
 from studio.jobs import Status
 from studio.spec import OPTIMIZER_SETTINGS
-from studio.ui import actions, state
+from studio.ui import actions, state, widgets
 
 POLL_SECONDS = 0.5
 SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
@@ -52,11 +52,8 @@ def controls(record):
     cols[3].button("Reset", on_click=_request_reset, args=(record,), width="stretch",
                    key="train_reset")
     if state.get("confirm_reset"):
-        st.warning("Reset throws away the trained weights of the current model and starts "
-                   "from fresh random ones.")
-        yes, no = st.columns(2)
-        yes.button("Reset the weights", on_click=_answer_reset, args=(True,), type="primary")
-        no.button("Keep them", on_click=_answer_reset, args=(False,))
+        widgets.confirm("Reset throws away the trained weights of the current model and starts "
+                        "from fresh random ones.", "Reset the weights", "Keep them", _answer_reset)
 
 
 def _apply_settings(job, names):

@@ -20,6 +20,14 @@ def require_model(purpose):
     return record
 
 
+def confirm(message, yes_label, no_label, on_answer):
+    """A warning with two buttons; ``on_answer(True)`` or ``on_answer(False)`` runs on click."""
+    st.warning(message)
+    yes, no = st.columns(2)
+    yes.button(yes_label, on_click=on_answer, args=(True,), type="primary")
+    no.button(no_label, on_click=on_answer, args=(False,))
+
+
 def show_figure(fig, key=None):
     """Render a Plotly figure across the page's width."""
     st.plotly_chart(fig, width="stretch", key=key)
