@@ -51,7 +51,8 @@ with data_col:
     elif info is not None:
         widgets.dataset_preview(datasets.load(ModelSpec(**{**spec.to_dict(), **values}), csv))
 
-if info is None:
+if info is None:  # a CSV is still to be uploaded: the form comes back from the spec later
+    build_form.reset_widgets(keep=("dataset",))
     st.stop()
 task = info.task
 n_outputs = info.n_classes if task == "classification" else 1

@@ -159,9 +159,11 @@ class _Loop:
                              "val_loss": None, "val_metric": None,
                              "elapsed": time.perf_counter() - self.start}):
                 return False
+        val_loss, val_metric = self._validate()
+        # Appended together, after validation, so a reader in another thread sees the
+        # per-epoch lists grow (almost) at once; readers should still truncate to the shortest.
         history["loss"].append(loss_sum / self.n)
         history["metric"].append(correct / self.n if self.classify else None)
-        val_loss, val_metric = self._validate()
         history["val_loss"].append(val_loss)
         history["val_metric"].append(val_metric)
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)

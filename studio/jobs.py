@@ -80,6 +80,23 @@ class Snapshot:
         return float(min(max(done / self.epochs, 0.0), 1.0))
 
 
+EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
+
+
+def _consistent_copy(history):
+    """Copy a history that another thread may be appending to, per-epoch lists cut to one length.
+
+    The worker appends an epoch's entries one list at a time; cutting every
+    per-epoch list to the shortest gives a view in which they always agree.
+    """
+    copy = {key: (list(value) if isinstance(value, list) else value)
+            for key, value in history.items()}
+    n_epochs = min(len(copy[key]) for key in EPOCH_KEYS)
+    for key in EPOCH_KEYS:
+        del copy[key][n_epochs:]
+    return copy
+
+
 class JobScheduler:
     """A server-wide cap on simultaneous training, with a first-come queue."""
 
@@ -239,11 +256,12 @@ class TrainingJob:
         with self._lock:
             last, status, message = dict(self._last), self._status, self._message
             elapsed = self._elapsed()
-            history = {key: (list(value) if isinstance(value, list) else value)
-                       for key, value in self.network.history.items()}
+            history = _consistent_copy(self.network.history)
             rate = self._rate
         epochs_done = len(history["loss"])
-        batch = last.get("batch", 0) if status.active and last.get("event") == "batch" else 0
+        mid_epoch = status.active and last.get("event") == "batch" \
+            and last.get("epoch", 0) > epochs_done
+        batch = last.get("batch", 0) if mid_epoch else 0
         batches = last.get("batches", 0)
         remaining = None
         if rate > 0 and batches:

@@ -26,9 +26,15 @@ OPTIMIZER_LABELS = {"sgd": "SGD (momentum / Nesterov)", "adam": "Adam", "rmsprop
 LOSS_LABELS = {"categorical_crossentropy": "cross-entropy", "mean_squared_error": "MSE"}
 
 
-def reset_widgets():
-    """Forget the form's widget values so they start again from the session's spec."""
-    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+def reset_widgets(keep=()):
+    """Forget the form's widget values so they start again from the session's spec.
+
+    Also needed when a run stops before drawing the form: Streamlit drops such
+    widgets' state but may leave their keys behind, and a key without its widget
+    state brings the widget back at its minimum instead of the spec's value.
+    """
+    kept = {_key(name) for name in keep}
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX) and k not in kept]:
         del st.session_state[key]
 
 

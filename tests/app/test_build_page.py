@@ -103,3 +103,16 @@ def test_replacing_a_trained_model_asks_first(app):
     no_exceptions(app)
     assert app.session_state["model"] is not record
     assert record.run_id in app.session_state["runs"]
+
+
+def test_trying_the_csv_option_keeps_the_rest_of_the_form(app):
+    app.run()
+    app.number_input(key="build.epochs").set_value(77).run()
+    app.selectbox(key="build.optimizer").select("sgd").run()
+    app.selectbox(key="build.dataset").select("csv").run()
+    no_exceptions(app)
+    app.selectbox(key="build.dataset").select("digits").run()
+    no_exceptions(app)
+    assert app.number_input(key="build.epochs").value == 77
+    assert app.selectbox(key="build.optimizer").value == "sgd"
+    assert app.session_state["spec"].epochs == 77

@@ -191,3 +191,31 @@ def test_network_copy_is_independent_and_recent():
 def test_scheduler_rejects_a_zero_cap():
     with pytest.raises(ValueError, match="at least 1"):
         JobScheduler(0)
+
+
+def test_snapshot_cuts_a_half_appended_epoch():
+    from studio.jobs import _consistent_copy
+    history = {"loss": [1.0, 0.9, 0.8], "metric": [0.5, 0.6, 0.7], "val_loss": [1.1, 1.0],
+               "val_metric": [0.4, 0.5], "epoch_seconds": [0.1, 0.1], "batch_loss": [1, 2, 3],
+               "samples_seen": 30}
+    copy = _consistent_copy(history)
+    assert copy["loss"] == [1.0, 0.9] and copy["val_loss"] == [1.1, 1.0]
+    assert copy["batch_loss"] == [1, 2, 3] and copy["samples_seen"] == 30
+    assert len(history["loss"]) == 3, "the original is untouched"
+
+
+def test_snapshots_taken_during_training_are_always_consistent():
+    job = make_job(epochs=200, batch_size=300)     # one batch per epoch: epoch ends are frequent
+    job.start()
+    problems = []
+    while job.status.active or job.status is Status.IDLE:
+        snap = job.snapshot()
+        lengths = {len(snap.history[k]) for k in ("loss", "metric", "val_loss", "val_metric")}
+        if len(lengths) != 1:
+            problems.append(lengths)
+        if snap.epoch > snap.epochs:
+            problems.append(("epoch", snap.epoch, snap.epochs))
+        if job.join(timeout=0.0005):
+            break
+    assert job.join(timeout=30)
+    assert not problems, problems[:5]
