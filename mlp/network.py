@@ -148,7 +148,14 @@ class NeuralNetwork:
         n = y_pred.shape[0]
         path = self.fast_path
         if path == "softmax_crossentropy":
-            return (y_pred - y_true) / n
+            eps = np.finfo(y_pred.dtype).eps
+            if y_pred.min() >= eps:
+                return (y_pred - y_true) / n
+            # The loss clips p to eps, so its derivative -y / max(p, eps) scales each term by
+            # min(1, p / eps); multiplied by d_softmax that gives p * sum(y r) - y r, which
+            # matches the generic Jacobian path exactly when probabilities underflow.
+            ratio = y_true * np.minimum(1.0, y_pred / eps)
+            return (y_pred * ratio.sum(axis=1, keepdims=True) - ratio) / n
         if path == "identity_mse":
             return (2.0 / (n * y_pred.shape[1])) * (y_pred - y_true)
         d_loss = self.loss.derivative(y_pred, y_true)          # (n, 1, m)

@@ -120,9 +120,11 @@ def _status_line(snap, record):
         if snap.seconds_left is not None:
             text += f" · about {snap.seconds_left:,.0f} s left"
     st.progress(snap.fraction_done, text=text)
-    if snap.status is Status.QUEUED:
-        st.info(f"Queued: position {snap.queue_position or 1} in line. This server trains "
+    if snap.status is Status.QUEUED and snap.queue_position is not None:
+        st.info(f"Queued: position {snap.queue_position} in line. This server trains "
                 f"{record.job.scheduler.max_jobs} job(s) at a time; yours starts when one ends.")
+    elif snap.status is Status.QUEUED:
+        st.caption("Starting…")
     elif snap.status is Status.DIVERGED:
         st.error(snap.message + " The last finite weights are kept: you can still evaluate "
                  "the model, or lower the learning rate under Change settings and resume.")

@@ -328,3 +328,19 @@ def test_crossentropy_with_an_unbounded_output_is_refused(output):
     # Outside (0, 1] the loss is clipped flat while -y/p is not: the pair has no true gradient.
     with pytest.raises(ValueError, match="categorical_crossentropy needs outputs in"):
         NeuralNetwork([4, 5, 3], "relu", output, "categorical_crossentropy", seed=14)
+
+
+def test_softmax_crossentropy_fast_path_matches_the_jacobian_path_when_probabilities_underflow():
+    # Raw 0-255 pixels saturate the softmax: true-class probabilities fall below the clipping
+    # floor, where the loss is flat. Both paths must then give the same (damped) gradient.
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, size=(16, 6)).astype(np.float64)
+    y = np.eye(4)[rng.integers(0, 4, 16)]
+    net = NeuralNetwork([6, 8, 4], "relu", "softmax", "categorical_crossentropy", seed=3)
+    net.weights[0][...] *= 40
+    probabilities = net.forward(x)[0][-1]
+    assert (probabilities[y == 1] < np.finfo(np.float64).eps).any(), "the case needs underflow"
+    fast = net.backward(*net.forward(x), y).copy()
+    net.use_fast_path = False
+    generic = net.backward(*net.forward(x), y).copy()
+    np.testing.assert_allclose(fast, generic, rtol=1e-10, atol=1e-12)

@@ -19,11 +19,15 @@ EVENT_KEYS = {"event", "epoch", "epochs", "batch", "batches", "samples_seen", "l
 
 # ------------------------------------------------------------- divergence
 def diverge_classifier():
-    """SGD(1e6) on unscaled inputs: the tutorial's classic mistake."""
+    """A huge learning rate with momentum on unscaled inputs: the tutorial's classic mistake.
+
+    (A softmax or sigmoid output saturates instead of diverging, so the one-hot targets
+    are fitted with an identity output and MSE here.)
+    """
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 5)) * 1e3
     labels = rng.integers(0, 3, 200)
-    net = NeuralNetwork([5, 16, 3], "relu", "softmax", "categorical_crossentropy", SGD(1e6),
+    net = NeuralNetwork([5, 16, 3], "relu", "identity", "mean_squared_error", SGD(1e6, 0.9),
                         seed=0)
     return net, x, labels, dict(batch_size=20, epochs=20, categorical=True)
 

@@ -89,7 +89,11 @@ def test_stop_takes_effect_within_a_second():
 
 
 def test_divergence_is_reported_and_keeps_finite_weights():
-    job = make_job(epochs=50, lr=1e30)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)) * 100
+    net = NeuralNetwork([4, 8, 1], "relu", "identity", "mean_squared_error",
+                        {"name": "sgd", "learning_rate": 1.0, "momentum": 0.9}, seed=0)
+    job = TrainingJob(net, TrainingData(x, x[:, :1] * 1000), 16, 50, JobScheduler(1))
     job.start()
     assert job.join(timeout=30)
     snap = job.snapshot()
