@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import fetch_california_housing
 
 from .download import DownloadError, default_data_dir
 from .registry import Dataset, get_info
@@ -46,6 +45,7 @@ def load_california_housing(data_dir=None, *, allow_download: bool = True) -> Da
     home = found or (Path(data_dir).expanduser() if data_dir is not None else default_data_dir())
     if found is None and not allow_download:
         raise DownloadError(_missing_message(home, "downloading is off"))
+    from sklearn.datasets import fetch_california_housing  # imported on use: it is heavy
     try:
         bunch = fetch_california_housing(data_home=str(home),
                                          download_if_missing=allow_download)

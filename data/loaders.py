@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.datasets import load_diabetes, load_digits
 
 from .california import load_california_housing
 from .download import ProgressCallback
@@ -50,10 +49,12 @@ def load_dataset(key: str, *, data_dir=None, seed: int = 0, noise: float | None 
         raise ValueError(f"noise and n_samples apply to toy datasets only, not {key!r}. "
                          f"Received: noise={noise!r}, n_samples={n_samples!r}")
     if key == "digits":
+        from sklearn.datasets import load_digits  # imported on use: scikit-learn is heavy
         bunch = load_digits()
         return Dataset(info, bunch.data.astype(np.uint8), bunch.target.astype(np.int64),
                        target_name="digit")
     if key == "diabetes":
+        from sklearn.datasets import load_diabetes
         bunch = load_diabetes()
         return Dataset(info, bunch.data.astype(np.float64), bunch.target.astype(np.float64),
                        feature_names=tuple(bunch.feature_names), target_name="progression")

@@ -95,7 +95,7 @@ def test_california_failed_download_is_a_clear_error(tmp_path, monkeypatch):
         assert kwargs["download_if_missing"] is True
         raise urllib.error.URLError("no route to host")
 
-    monkeypatch.setattr(data.california, "fetch_california_housing", offline)
+    monkeypatch.setattr("sklearn.datasets.fetch_california_housing", offline)
     with pytest.raises(DownloadError, match="the download failed: .*no route to host.*"
                                             "cal_housing_py3.pkz"):
         load_dataset("california_housing", data_dir=tmp_path)
