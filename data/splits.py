@@ -87,6 +87,12 @@ def split_dataset(dataset: Dataset, *, val_fraction: float = 0.1, test_fraction:
     _check_fraction("val_fraction", val_fraction)
     _check_fraction("test_fraction", test_fraction)
     has_test = dataset.x_test is not None
+    if has_test and val_fraction == 0:
+        # Nothing to carve out: the training set is all of x, shared rather than copied
+        # (47 MB for MNIST); training reshuffles every epoch anyway.
+        empty = np.zeros(0, dtype=np.int64)
+        return Splits(dataset.x, dataset.y, dataset.x[empty], dataset.y[empty],
+                      dataset.x_test, dataset.y_test)
     if not has_test and val_fraction + test_fraction >= 1.0:
         raise ValueError("val_fraction + test_fraction must be < 1 to leave training data. "
                          f"Received: {val_fraction} + {test_fraction}")
