@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 TRAINING_MS = 120_000
 # Digits trains 30 epochs in under a second on an idle machine: too fast to watch the live
 # chart grow, so the journey trains for 150 (a few seconds; validation accuracy stays > 95%).
+BATCH_SIZE = 4
 EPOCHS = 150
 # A "7": a bar along the top, then a diagonal down to the lower middle (canvas fractions).
 SEVEN = [[(0.25, 0.21), (0.75, 0.21), (0.43, 0.82)]]
@@ -78,6 +79,8 @@ def test_01_build_and_train_on_digits(journey):
     assert shape == ("1", "64", "30"), f"default network: hidden layers, units, epochs = {shape}"
 
     s.set_number("Epochs", EPOCHS)
+    # Small batches keep an idle machine training for several seconds, long enough to watch.
+    s.set_number("Batch size", BATCH_SIZE)
     s.click("Build network", timeout=60_000)
     s.expect_alert("Success", "Network built.")
     sidebar = s.sidebar_text()
