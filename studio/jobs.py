@@ -278,6 +278,7 @@ class TrainingJob:
         """A copy of the network with parameters at most about half a second old."""
         with self._lock:
             copy = self.network.copy()
+            copy.history = _consistent_copy(copy.history)
             if self._status.active:
                 copy.params[...] = self._params_copy
         return copy

@@ -52,8 +52,11 @@ def _make_current(spec, prepared, network=None):
 
 
 def model_bytes(record):
-    """The current model as a downloadable file (weights, optimizer, history, preprocessing)."""
-    return model_to_bytes(record.network)
+    """The current model as a downloadable file (weights, optimizer, history, preprocessing).
+
+    Serialises the job's consistent copy: the worker may be updating the network itself.
+    """
+    return model_to_bytes(record.job.network_copy())
 
 
 def upload(data, progress=None):
