@@ -1,20 +1,8 @@
-"""AppTest fixtures: the app, and models built and trained outside the browser."""
+"""AppTest fixtures: the whole app, ready to run."""
 
-from pathlib import Path
-
-import numpy as np
 import pytest
+from app_support import ENTRY, TIMEOUT
 from streamlit.testing.v1 import AppTest
-
-from data import load_dataset, prepare
-from studio.jobs import JobScheduler
-from studio.model_record import build_record
-from studio.presets import preset
-from studio.spec import ModelSpec
-
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = str(ROOT / "streamlit_app.py")
-TIMEOUT = 60
 
 
 @pytest.fixture
@@ -23,54 +11,3 @@ def app():
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     at.context["url"] = "http://studio.test:8501"
     return at
-
-
-def make_record(spec=None, epochs=0, scheduler=None):
-    """A model record for ``spec`` (Digits by default), trained for ``epochs`` epochs."""
-    spec = spec or ModelSpec(hidden_layers=[16], epochs=max(epochs, 1), batch_size=32)
-    dataset = load_dataset(spec.dataset, seed=spec.seed,
-                           **({"noise": spec.noise, "n_samples": spec.n_samples}
-                              if spec.dataset in ("moons", "spirals", "xor", "circles", "blobs",
-                                                  "tutorial_two_lines", "regression_curve")
-                              else {}))
-    prepared = prepare(dataset, scaling=spec.scaling, val_fraction=spec.val_fraction,
-                       test_fraction=spec.test_fraction, seed=spec.seed,
-                       dtype=np.dtype(spec.dtype))
-    record = build_record(spec, prepared, scheduler or JobScheduler(2))
-    if epochs:
-        record.job.start()
-        assert record.job.join(timeout=120)
-    return record
-
-
-def digits_preset():
-    return preset("Digits: quick start")
-
-
-def texts(elements):
-    return [getattr(e, "value", "") for e in elements]
-
-
-def no_exceptions(at):
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def chart_specs(at):
-    """The figure dict of every Plotly chart on the page, arrays decoded to ndarrays."""
-    import base64
-    import json
-
-    def decode(value):
-        if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-            shape = value.get("shape")
-            if shape:
-                array = array.reshape([int(n) for n in str(shape).split(",")])
-            return array
-        if isinstance(value, dict):
-            return {k: decode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [decode(v) for v in value]
-        return value
-
-    return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]

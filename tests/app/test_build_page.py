@@ -1,6 +1,6 @@
 """The Build page in AppTest: dataset, architecture, presets, limits, share links, building."""
 
-from conftest import make_record, no_exceptions, texts
+from app_support import make_record, no_exceptions, texts
 
 from studio.spec import ModelSpec
 

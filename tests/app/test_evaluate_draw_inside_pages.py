@@ -4,7 +4,7 @@ import base64
 import io
 
 import numpy as np
-from conftest import chart_specs, make_record, no_exceptions, texts
+from app_support import chart_specs, make_record, no_exceptions, texts
 from PIL import Image
 
 from studio.spec import ModelSpec

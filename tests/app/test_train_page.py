@@ -3,7 +3,7 @@
 import io
 import time
 
-from conftest import make_record, no_exceptions, texts
+from app_support import make_record, no_exceptions, texts
 
 from mlp.model_file import model_to_bytes
 from studio.spec import ModelSpec

@@ -102,7 +102,8 @@ def test_divergence_is_reported_and_keeps_finite_weights():
     assert np.isfinite(job.network.params).all()
 
 
-def test_cap_queues_the_second_job_until_the_first_leaves():
+def start_two_with_one_slot():
+    """A long job holding the only training slot and a short one queued behind it."""
     scheduler = JobScheduler(max_jobs=1)
     first = make_job(scheduler, epochs=500, batch_size=1)
     second = make_job(scheduler, epochs=2)
@@ -110,6 +111,11 @@ def test_cap_queues_the_second_job_until_the_first_leaves():
     assert wait_until(lambda: first.status is Status.RUNNING)
     second.start()
     assert wait_until(lambda: second.snapshot().queue_position == 1)
+    return scheduler, first, second
+
+
+def test_cap_queues_the_second_job_until_the_first_leaves():
+    scheduler, first, second = start_two_with_one_slot()
     assert second.status is Status.QUEUED
     assert scheduler.n_running == 1
     first.pause()
@@ -120,13 +126,7 @@ def test_cap_queues_the_second_job_until_the_first_leaves():
 
 
 def test_a_queued_job_can_be_stopped_before_it_starts():
-    scheduler = JobScheduler(max_jobs=1)
-    first = make_job(scheduler, epochs=500, batch_size=1)
-    second = make_job(scheduler, epochs=2)
-    first.start()
-    assert wait_until(lambda: first.status is Status.RUNNING)
-    second.start()
-    assert wait_until(lambda: second.snapshot().queue_position == 1)
+    _, first, second = start_two_with_one_slot()
     second.stop()
     assert second.join(timeout=5)
     assert second.status is Status.STOPPED
