@@ -10,6 +10,11 @@ Every function takes the pre-activation ``z`` of a layer, an ndarray of shape
   ``(n_samples, n_units, n_units)``. ``d_softmax`` is ``diag(s) - s s^T`` per row
   and ``d_identity`` a stack of identities.
 
+Hidden activations also have ``*_from_output`` derivatives: the same values as the
+derivative, computed from the activation's output ``a = f(z)`` instead of ``z``.
+Backpropagation uses them when available, so ``tanh`` and ``sigmoid`` are not
+evaluated a second time.
+
 ``relu``, ``tanh``, ``sigmoid`` and ``leaky_relu`` may be used as hidden
 activations; ``identity`` and ``softmax`` as output activations (``identity``
 is also a valid hidden activation: the network's element-wise derivative for it
@@ -50,6 +55,16 @@ def d_relu(z):
     return (z > 0).astype(z.dtype)
 
 
+def d_identity_from_output(a):
+    """Derivative of the identity given its output: ones of shape (n, m)."""
+    return np.ones_like(a)
+
+
+def d_relu_from_output(a):
+    """d_relu given a = relu(z): 1 where a > 0 (exactly where z > 0), else 0. Shape (n, m)."""
+    return (a > 0).astype(a.dtype)
+
+
 def leaky_relu(z):
     """a = z for z > 0, else 0.01 z. Shape (n, m) -> (n, m)."""
     return np.where(z > 0, z, LEAKY_RELU_SLOPE * z)
@@ -58,6 +73,11 @@ def leaky_relu(z):
 def d_leaky_relu(z):
     """1 where z > 0, else 0.01. Shape (n, m) -> (n, m)."""
     return np.where(z > 0, 1, LEAKY_RELU_SLOPE).astype(z.dtype)
+
+
+def d_leaky_relu_from_output(a):
+    """d_leaky_relu given a = leaky_relu(z): a has the sign of z. Shape (n, m) -> (n, m)."""
+    return np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(a.dtype)
 
 
 def tanh(z):
@@ -71,6 +91,11 @@ def d_tanh(z):
     return 1 - t * t
 
 
+def d_tanh_from_output(a):
+    """d_tanh given a = tanh(z): 1 - a^2. Shape (n, m) -> (n, m)."""
+    return 1 - a * a
+
+
 def sigmoid(z):
     """a = 1 / (1 + exp(-z)), computed without overflow for any |z|. Shape (n, m) -> (n, m)."""
     e = np.exp(-np.abs(z))
@@ -81,6 +106,11 @@ def d_sigmoid(z):
     """s (1 - s) with s = sigmoid(z). Shape (n, m) -> (n, m)."""
     s = sigmoid(z)
     return s * (1 - s)
+
+
+def d_sigmoid_from_output(a):
+    """d_sigmoid given a = sigmoid(z): a (1 - a). Shape (n, m) -> (n, m)."""
+    return a * (1 - a)
 
 
 def softmax(z):

@@ -162,6 +162,41 @@ class NeuralNetwork:
         jacobian = self.output.derivative(z_out)                # (n, m, m)
         return np.matmul(d_loss, jacobian)[:, 0, :] / n
 
+    def label_loss_and_delta(self, y_pred, labels):
+        """Mean loss and output delta for integer class labels (softmax + cross-entropy only).
+
+        The same numbers as ``loss.function`` and :meth:`output_delta` with one-hot
+        targets, without building them: only the true class's probability enters
+        the loss, and the clipping correction is needed only where it falls below eps.
+
+        Parameters
+        ----------
+        y_pred : ndarray of shape (n_samples, n_outputs), the softmax outputs
+        labels : int ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        loss : float, the batch-mean cross-entropy
+        delta : ndarray of shape (n_samples, n_outputs)
+        """
+        if self.fast_path != "softmax_crossentropy":
+            raise ValueError("label_loss_and_delta needs a softmax output with "
+                             "categorical_crossentropy (and the fast path enabled).")
+        n = labels.shape[0]
+        rows = np.arange(n)
+        p_true = y_pred[rows, labels]
+        eps = np.finfo(y_pred.dtype).eps
+        loss = -float(np.mean(np.log(np.maximum(p_true, eps))))
+        if p_true.min() >= eps:
+            delta = y_pred.copy()
+            delta[rows, labels] -= 1
+        else:  # see output_delta: each row is scaled by min(1, p_true / eps)
+            ratio = np.minimum(1.0, p_true / eps).astype(y_pred.dtype)
+            delta = y_pred * ratio[:, None]
+            delta[rows, labels] -= ratio
+        delta /= n
+        return loss, delta
+
     def backward(self, activations, pre_activations, y_true):
         """Fill ``self.gradient`` with the gradient of the batch objective.
 
@@ -173,6 +208,22 @@ class NeuralNetwork:
         y_true : ndarray of shape (n_samples, n_outputs)
         """
         delta = self.output_delta(activations[-1], pre_activations[-1], y_true)
+        return self.backpropagate(delta, activations, pre_activations)
+
+    def backpropagate(self, delta, activations, pre_activations):
+        """Fill ``self.gradient`` given the output delta and return it.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_outputs)
+            Gradient of the batch objective with respect to the output pre-activation
+            (from :meth:`output_delta` or :meth:`label_loss_and_delta`).
+        activations, pre_activations : lists from :meth:`forward`
+
+        Returns
+        -------
+        ndarray of shape (n_params,): ``self.gradient``
+        """
         delta = delta.astype(self.dtype, copy=False)
         for i in range(len(self.weights) - 1, -1, -1):
             np.matmul(activations[i].T, delta, out=self._grad_weights[i])
@@ -181,7 +232,11 @@ class NeuralNetwork:
                 self._grad_weights[i] += self.l2 * self.weights[i]
             if i > 0:
                 delta = delta @ self.weights[i].T
-                delta *= self.hidden[i - 1].derivative(pre_activations[i - 1])
+                pair = self.hidden[i - 1]
+                if pair.output_derivative is not None:
+                    delta *= pair.output_derivative(activations[i])
+                else:
+                    delta *= pair.derivative(pre_activations[i - 1])
         return self.gradient
 
     def penalty(self):

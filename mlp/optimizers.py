@@ -88,6 +88,14 @@ class Optimizer:
     def _apply(self, params, gradient):
         raise NotImplementedError
 
+    def _scratch(self, params, count=1):
+        """``count`` reusable work buffers shaped like ``params`` (not state: never saved)."""
+        buffers = getattr(self, "_buffers", ())
+        if (len(buffers) < count or buffers[0].shape != params.shape
+                or buffers[0].dtype != params.dtype):
+            buffers = self._buffers = tuple(np.empty_like(params) for _ in range(count))
+        return buffers[:count]
+
     def reset(self):
         """Forget all state (momentum, moments, step count); keep the settings."""
         self.iterations = 0
@@ -162,15 +170,16 @@ class SGD(Optimizer):
 
     def _apply(self, params, gradient):
         lr, mu = self.learning_rate, self.momentum
+        step = np.multiply(gradient, lr, out=self._scratch(params)[0])   # lr * g
         if self.velocity is None:
-            params -= lr * gradient
+            params -= step
             return
         v = self.velocity
         v *= mu
-        v -= lr * gradient
+        v -= step
         if self.nesterov:
-            params += mu * v
-            params -= lr * gradient
+            params += np.multiply(v, mu, out=step)
+            params -= np.multiply(gradient, lr, out=step)
         else:
             params += v
 
@@ -206,12 +215,17 @@ class Adam(Optimizer):
 
     def _apply(self, params, gradient):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
+        work, denominator = self._scratch(params, 2)
         self.m *= b1
-        self.m += (1 - b1) * gradient
+        self.m += np.multiply(gradient, 1 - b1, out=work)
         self.v *= b2
-        self.v += (1 - b2) * gradient * gradient
-        step_size = self.learning_rate * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        params -= step_size * self.m / (np.sqrt(self.v) + self.epsilon)
+        np.multiply(gradient, 1 - b2, out=work)
+        self.v += np.multiply(work, gradient, out=work)
+        step_size = self.learning_rate * float(np.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
+        np.sqrt(self.v, out=denominator)
+        denominator += self.epsilon
+        np.multiply(self.m, step_size, out=work)
+        params -= np.divide(work, denominator, out=work)
 
 
 class RMSprop(Optimizer):
@@ -242,9 +256,11 @@ class RMSprop(Optimizer):
         return value
 
     def _apply(self, params, gradient):
+        work, denominator = self._scratch(params, 2)
         self.s *= self.rho
-        self.s += (1 - self.rho) * gradient * gradient
-        params -= self.learning_rate * gradient / (np.sqrt(self.s) + self.epsilon)
+        np.multiply(gradient, 1 - self.rho, out=work)
+        self.s += np.multiply(work, gradient, out=work)
+        _scaled_step(params, gradient, self.learning_rate, self.s, self.epsilon, work, denominator)
 
 
 class Adagrad(Optimizer):
@@ -272,5 +288,14 @@ class Adagrad(Optimizer):
         return value
 
     def _apply(self, params, gradient):
-        self.s += gradient * gradient
-        params -= self.learning_rate * gradient / (np.sqrt(self.s) + self.epsilon)
+        work, denominator = self._scratch(params, 2)
+        self.s += np.multiply(gradient, gradient, out=work)
+        _scaled_step(params, gradient, self.learning_rate, self.s, self.epsilon, work, denominator)
+
+
+def _scaled_step(params, gradient, learning_rate, s, epsilon, work, denominator):
+    """``params -= learning_rate * gradient / (sqrt(s) + epsilon)`` in the two buffers given."""
+    np.sqrt(s, out=denominator)
+    denominator += epsilon
+    np.multiply(gradient, learning_rate, out=work)
+    params -= np.divide(work, denominator, out=work)

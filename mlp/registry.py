@@ -18,19 +18,25 @@ from mlp import optimizers as O
 
 @dataclass(frozen=True)
 class Pair:
-    """A resolved ``(function, derivative)`` pair and its registered name (None if custom)."""
+    """A resolved ``(function, derivative)`` pair and its registered name (None if custom).
+
+    ``output_derivative``, when set, gives the derivative's values from the
+    activation's output ``a = function(z)`` (used by backpropagation to avoid
+    evaluating the activation again); custom pairs leave it None.
+    """
 
     function: Callable
     derivative: Callable
     name: str | None = None
+    output_derivative: Callable | None = None
 
 
 HIDDEN_ACTIVATIONS = {
-    "relu": Pair(A.relu, A.d_relu, "relu"),
-    "tanh": Pair(A.tanh, A.d_tanh, "tanh"),
-    "sigmoid": Pair(A.sigmoid, A.d_sigmoid, "sigmoid"),
-    "leaky_relu": Pair(A.leaky_relu, A.d_leaky_relu, "leaky_relu"),
-    "identity": Pair(A.identity, A.d_identity_elementwise, "identity"),
+    "relu": Pair(A.relu, A.d_relu, "relu", A.d_relu_from_output),
+    "tanh": Pair(A.tanh, A.d_tanh, "tanh", A.d_tanh_from_output),
+    "sigmoid": Pair(A.sigmoid, A.d_sigmoid, "sigmoid", A.d_sigmoid_from_output),
+    "leaky_relu": Pair(A.leaky_relu, A.d_leaky_relu, "leaky_relu", A.d_leaky_relu_from_output),
+    "identity": Pair(A.identity, A.d_identity_elementwise, "identity", A.d_identity_from_output),
 }
 
 OUTPUT_ACTIVATIONS = {

@@ -127,6 +127,8 @@ class _Loop:
         self.start = time.perf_counter()
         self.classify = labels is not None and network.n_outputs > 1
         self.onehot = np.zeros((batch_size, network.n_outputs), dtype=network.dtype)
+        # Integer labels with softmax + cross-entropy: loss and delta straight from the labels.
+        self.from_labels = y is None and network.fast_path == "softmax_crossentropy"
         self.stepped = False  # True once this call has updated the weights (a backup exists)
 
     def _batch_targets(self, idx):
@@ -151,13 +153,7 @@ class _Loop:
                 correct += n_correct
             history["batch_loss"].append(loss)
             history["samples_seen"] += idx.shape[0]
-            if self._notify({"event": "batch", "epoch": epoch, "epochs": last_epoch,
-                             "batch": b + 1, "batches": self.n_batches,
-                             "samples_seen": history["samples_seen"], "loss": loss,
-                             "metric": None if n_correct is None else n_correct / idx.shape[0],
-                             "metric_name": "accuracy" if self.classify else None,
-                             "val_loss": None, "val_metric": None,
-                             "elapsed": time.perf_counter() - self.start}):
+            if self._stop_after_batch(epoch, last_epoch, b + 1, loss, n_correct, idx.shape[0]):
                 return False
         val_loss, val_metric = self._validate()
         # Appended together, after validation, so a reader in another thread sees the
@@ -169,24 +165,41 @@ class _Loop:
         history["epoch_seconds"].append(time.perf_counter() - epoch_start)
         return True
 
+    def _stop_after_batch(self, epoch, last_epoch, batch, loss, n_correct, size):
+        """Tell the callbacks about a finished batch; True if training should stop."""
+        if not self.callbacks:  # nobody to tell: skip building the progress dict
+            return self.net._stop_event.is_set()
+        return self._notify({"event": "batch", "epoch": epoch, "epochs": last_epoch,
+                             "batch": batch, "batches": self.n_batches,
+                             "samples_seen": self.net.history["samples_seen"], "loss": loss,
+                             "metric": None if n_correct is None else n_correct / size,
+                             "metric_name": "accuracy" if self.classify else None,
+                             "val_loss": None, "val_metric": None,
+                             "elapsed": time.perf_counter() - self.start})
+
     def _train_batch(self, epoch, batch, idx):
         net = self.net
         activations, pre_activations = net.forward(self.x[idx])
-        y_true = self._batch_targets(idx)
         y_pred = activations[-1]
-        loss = float(np.mean(net.loss.function(y_pred, y_true)))
+        labels = self.labels[idx] if self.labels is not None else None
+        if self.from_labels:
+            loss, delta = net.label_loss_and_delta(y_pred, labels)
+        else:
+            y_true = self._batch_targets(idx)
+            loss = float(np.mean(net.loss.function(y_pred, y_true)))
         if not np.isfinite(loss):
             if self.stepped:  # the last update made these weights: go back to the ones before it
                 _roll_back(net)
             raise TrainingDiverged(epoch, batch, "loss")
-        gradient = net.backward(activations, pre_activations, y_true)
-        if not np.isfinite(gradient.sum()):
-            raise TrainingDiverged(epoch, batch, "gradient")
+        if self.from_labels:
+            gradient = net.backpropagate(delta, activations, pre_activations)
+        else:
+            gradient = net.backward(activations, pre_activations, y_true)
         _apply_update(net, gradient, epoch, batch)
         self.stepped = True
         n_correct = None
         if self.classify:
-            n_correct = int(np.count_nonzero(y_pred.argmax(axis=1) == self.labels[idx]))
+            n_correct = int(np.count_nonzero(y_pred.argmax(axis=1) == labels))
         return loss, n_correct
 
     def _validate(self):
@@ -218,14 +231,20 @@ class _Loop:
 
 
 def _apply_update(net, gradient, epoch, batch):
-    """Update the parameters in place; on a non-finite result keep the old ones and raise."""
+    """Update the parameters in place; on a non-finite result keep the old ones and raise.
+
+    A non-finite gradient always makes non-finite parameters with the built-in
+    optimizers, so the gradient is only inspected (to name the cause) after a failure.
+    """
     net.backup_params()
     if isinstance(net.optimizer, Optimizer):  # built-in: updates in place, no copy
         net.optimizer.step(net.params, gradient)
         if not np.isfinite(net.params.sum()):
             _roll_back(net)
-            raise TrainingDiverged(epoch, batch, "weights")
+            raise TrainingDiverged(epoch, batch, _cause(gradient))
         return
+    if not np.isfinite(gradient.sum()):
+        raise TrainingDiverged(epoch, batch, "gradient")
     new_params = np.asarray(net.optimizer.update(net.params.copy(), gradient.copy()))
     if new_params.shape != net.params.shape:
         raise ValueError(
@@ -234,6 +253,11 @@ def _apply_update(net, gradient, epoch, batch):
     if not np.isfinite(new_params).all():
         raise TrainingDiverged(epoch, batch, "weights")
     net.params[...] = new_params
+
+
+def _cause(gradient):
+    """What went non-finite first: ``"gradient"`` or, from a finite gradient, ``"weights"``."""
+    return "weights" if np.isfinite(gradient).all() else "gradient"
 
 
 def _roll_back(net):
