@@ -8,7 +8,9 @@ scaled /255 to float32) with the same thread count. One epoch is one
 random permutation for PyTorch. After one warm-up epoch each, the frameworks run
 ``--repeats`` epochs each, interleaved; the best epoch is compared (the machine may
 be shared), the median is shown too. PyTorch is skipped with a note when it is not
-importable (it is not a requirement of the project).
+importable (it is not a requirement of the project). A hand-fused NumPy step
+(``benchmarks/fused_step.py``) runs alongside as the reference for what any NumPy
+implementation can reach here.
 
 The second table puts mlp's training FLOP rate next to a float32 matrix multiply
 of the same shape and a large one, both measured here with NumPy.
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from benchmarks import common  # noqa: E402
+from benchmarks.fused_step import FusedNumpyRunner  # noqa: E402
 
 WORKLOADS = (("A", 100, 512), ("B", 128, 64))
 LEARNING_RATE = 0.01
@@ -188,6 +191,7 @@ def run_workload(key, hidden, batch_size, data, args, torch):
     runners.append(reference)
     if torch is not None:
         runners.append(TorchRunner(torch, hidden, batch_size, x, y))
+    runners.append(FusedNumpyRunner(hidden, batch_size, x, y, LEARNING_RATE, MOMENTUM))
     big = 1024 if args.quick else 2048
     matmuls = {"same": Matmul(batch_size, 784, hidden), "big": Matmul(big, big, big)}
     common.progress(f"workload {key}: [784, {hidden}, 10], batch {batch_size}: "
@@ -213,6 +217,7 @@ def run_workload(key, hidden, batch_size, data, args, torch):
     same, peak = (matmuls[k].gflops(best[k]) for k in ("same", "big"))
     efficiency = [key, f"{batch_size}x784 @ 784x{hidden}", common.fmt_int(flops),
                   f"{achieved:.1f}", f"{same:.1f}", common.fmt_pct(achieved / same, 0),
+                  f"{flops * len(x) / same / 1e9:.3f}",
                   f"{big}^3: {peak:.1f}", common.fmt_pct(achieved / peak, 0)]
     return rows, efficiency
 
@@ -246,6 +251,10 @@ def main(argv=None) -> int:
         "float64 row is the same estimator given float64 data (its usual default), for "
         "reference; targets are judged against the float32 row.",
         torch_note,
+        "The hand-fused NumPy step (benchmarks/fused_step.py) runs the same matrix products "
+        "with preallocated buffers and no checks, history or callbacks: it shows how fast any "
+        "NumPy implementation of this workload can go here (an mlp speed-up below 1x is the "
+        "price of mlp's checks and bookkeeping).",
     ]
     if args.reduced:
         notes.append("REDUCED RUN (--quick / --limit): targets not judged.")
@@ -253,12 +262,15 @@ def main(argv=None) -> int:
     tables.append(common.Table(
         "mlp's training FLOP rate vs NumPy float32 matrix multiply",
         ["workload", "matmul shape", "training FLOP/sample", "mlp GFLOP/s",
-         "same-shape matmul GFLOP/s", "fraction", "large matmul GFLOP/s", "fraction"],
+         "same-shape matmul GFLOP/s", "fraction", "s/epoch at that rate",
+         "large matmul GFLOP/s", "fraction"],
         efficiency,
         ["Training FLOP/sample = forward 2*(784h + 10h) + weight gradients (the same) + the "
          "gradient into the hidden layer 2*10h; element-wise work is not counted.",
          "mlp GFLOP/s = FLOP/sample x mlp's best samples/s. Matmuls: NumPy float32, timed "
-         "in the same round robin as the frameworks (best of the same number of rounds)."]))
+         "in the same round robin as the frameworks (best of the same number of rounds).",
+         "s/epoch at that rate: the epoch's counted FLOPs at the same-shape matmul rate, the "
+         "time the matrix products alone take in any framework using this BLAS."]))
     common.print_tables(tables, args.markdown)
     return 0
 
