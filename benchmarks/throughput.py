@@ -229,7 +229,9 @@ def main(argv=None) -> int:
     torch, torch_note = import_torch(args)
     prepared = prepare(common.load_mnist(args), scaling="scale", val_fraction=0.0, seed=0,
                        dtype=np.float32)
-    data = (prepared.x_train, prepared.y_train, prepared.x_test, prepared.y_test)
+    # Materialised: every framework gets the same float32 arrays.
+    data = (np.asarray(prepared.x_train), prepared.y_train, np.asarray(prepared.x_test),
+            prepared.y_test)
     epochs_seen = 1 + args.repeats
     tables, efficiency = [], []
     for key, hidden, batch_size in WORKLOADS:

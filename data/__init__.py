@@ -4,10 +4,10 @@ Imports NumPy, pandas, scikit-learn, ``mnist`` and the standard library only
 (never Streamlit, Plotly or ``mlp``).
 """
 
-from .california import find_california_dir, load_california_housing
+from .california import find_california_dir, find_california_file, load_california_housing
 from .csv_upload import CsvError, dataset_from_table, infer_task, load_csv, read_csv_table
 from .download import (ChecksumError, DownloadError, default_data_dir, download_verified,
-                       verify_file)
+                       ensure_writable, fetch_verified, verify_file)
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, IdxError, parse_idx_bytes, read_idx
 from .loaders import load_dataset
 from .mnist_files import (MIRRORS, MNIST_FILES, IdxFile, ensure_mnist_files, find_mnist_dir,
@@ -24,7 +24,8 @@ __all__ = [
     "DownloadError", "IMAGES_MAGIC", "IdxError", "IdxFile", "LABELS_MAGIC", "MIRRORS",
     "MNIST_FILES", "PreparedData", "Preprocessing", "SCALING_METHODS", "Splits", "TOY_DEFAULTS",
     "TOY_GENERATORS", "auto_scaling", "dataset_from_table", "default_data_dir",
-    "download_verified", "ensure_mnist_files", "find_california_dir", "find_mnist_dir",
+    "download_verified", "ensure_mnist_files", "ensure_writable", "fetch_verified",
+    "find_california_dir", "find_california_file", "find_mnist_dir",
     "get_info", "infer_task", "load_california_housing", "load_csv", "load_dataset",
     "load_mnist", "mnist_mirrors", "one_hot", "parse_idx_bytes", "prepare", "read_csv_table",
     "read_idx", "split_dataset", "verify_file",

@@ -119,21 +119,32 @@ def download_verified(filename: str, mirrors: Sequence[str], dest_dir, *,
     Raises
     ------
     DownloadError
-        When every mirror failed; lists the failures and where to place the file.
+        When ``dest_dir`` cannot be written to (before any mirror is tried), or
+        when every mirror failed; lists the failures and where to place the file.
+    """
+    if not mirrors:
+        raise ValueError("mirrors is empty: give at least one base URL")
+    return fetch_verified([mirror_url(m, filename) for m in mirrors], filename, dest_dir,
+                          md5=md5, sha256=sha256, progress=progress, timeout=timeout)
+
+
+def fetch_verified(urls: Sequence[str], filename: str, dest_dir, *, md5: str | None = None,
+                   sha256: str | None = None, progress: ProgressCallback | None = None,
+                   timeout: float = 30.0) -> Path:
+    """Download ``dest_dir / filename`` from the first of ``urls`` that serves it intact.
+
+    Like :func:`download_verified`, with whole URLs instead of base URLs (for
+    sources whose address does not end in the file name).
     """
     if md5 is None and sha256 is None:
         raise ValueError(f"download_verified needs md5 or sha256 for {filename!r}")
-    if not mirrors:
-        raise ValueError("mirrors is empty: give at least one base URL")
+    if not urls:
+        raise ValueError("urls is empty: give at least one address")
     dest_dir = Path(dest_dir)
     target = dest_dir / filename
-    try:
-        dest_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DownloadError(f"Cannot create the data directory {dest_dir}: {exc}") from exc
+    ensure_writable(dest_dir)
     failures = []
-    for mirror in mirrors:
-        url = mirror_url(mirror, filename)
+    for url in urls:
         try:
             _fetch_to(url, target, filename, md5, sha256, progress, timeout)
             return target
@@ -143,6 +154,28 @@ def download_verified(filename: str, mirrors: Sequence[str], dest_dir, *,
     raise DownloadError(
         f"Could not download {filename}; every mirror failed:\n{lines}\n"
         f"To work offline, place {filename} in {dest_dir}", failures)
+
+
+def ensure_writable(directory) -> None:
+    """Create ``directory`` if needed and check that files can be written in it.
+
+    Raises
+    ------
+    DownloadError
+        Naming the folder and ``MLP_STUDIO_DATA``, when it cannot be created or
+        written to (a read-only mount, a missing permission).
+    """
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory, prefix=".write-test."):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DownloadError(
+            f"The data folder {directory} cannot be written to ({reason}), so nothing can be "
+            f"downloaded into it. Set {ENV_DATA_DIR} to a writable folder, or place the data "
+            "files there yourself.") from exc
 
 
 def _fetch_to(url, target, filename, md5, sha256, progress, timeout):

@@ -61,5 +61,6 @@ def load_dataset(key: str, *, data_dir=None, seed: int = 0, noise: float | None 
     if key == "mnist":
         return load_mnist(data_dir, allow_download=allow_download, progress=progress)
     if key == "california_housing":
-        return load_california_housing(data_dir, allow_download=allow_download)
+        return load_california_housing(data_dir, allow_download=allow_download,
+                                       progress=progress)
     raise ValueError(f"No loader for dataset {key!r}")  # a registry entry without a loader

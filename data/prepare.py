@@ -8,26 +8,35 @@ import numpy as np
 
 from .preprocessing import Preprocessing
 from .registry import Dataset, DatasetInfo
-from .splits import split_dataset
+from .splits import split_indices
+from .views import ScaledRows
 
 
 @dataclass
 class PreparedData:
     """Scaled splits plus the fitted preprocessing that produced them.
 
-    ``x_*`` have shape (n_*, n_features) and the requested float dtype.
-    ``y_*`` have shape (n_*,): int64 labels for classification, float targets
-    (unscaled, in the dataset's own units) for regression.
+    ``x_*`` are :class:`data.views.ScaledRows` of shape (n_*, n_features) and the
+    requested float dtype: views into the dataset's own arrays that scale rows as
+    they are read, so preparing MNIST copies no pixels. ``y_*`` are ndarrays of
+    shape (n_*,): int64 labels for classification, float targets (unscaled, in the
+    dataset's own units) for regression.
     """
 
     info: DatasetInfo
     preprocessing: Preprocessing
-    x_train: np.ndarray
+    x_train: ScaledRows
     y_train: np.ndarray
-    x_val: np.ndarray
+    x_val: ScaledRows
     y_val: np.ndarray
-    x_test: np.ndarray
+    x_test: ScaledRows
     y_test: np.ndarray
+
+    @property
+    def nbytes(self):
+        """Bytes held by this preparation itself (row indices and labels), not the dataset."""
+        return sum(a.nbytes for a in (self.x_train, self.y_train, self.x_val, self.y_val,
+                                      self.x_test, self.y_test))
 
 
 def auto_scaling(info: DatasetInfo) -> str:
@@ -38,7 +47,7 @@ def auto_scaling(info: DatasetInfo) -> str:
 def prepare(dataset: Dataset, *, scaling: str = "auto", val_fraction: float = 0.1,
             test_fraction: float = 0.2, seed: int = 0, dtype=np.float32,
             stratify: bool = True) -> PreparedData:
-    """Split ``dataset``, fit scaling on the training inputs only, transform all splits.
+    """Split ``dataset``, fit scaling on the training inputs only, and view every split scaled.
 
     Parameters
     ----------
@@ -53,6 +62,7 @@ def prepare(dataset: Dataset, *, scaling: str = "auto", val_fraction: float = 0.
     Returns
     -------
     PreparedData
+        Its inputs are views into ``dataset`` (see :class:`data.views.ScaledRows`).
     """
     info = dataset.info
     method = auto_scaling(info) if scaling == "auto" else scaling
@@ -61,15 +71,19 @@ def prepare(dataset: Dataset, *, scaling: str = "auto", val_fraction: float = 0.
                          f"have; {info.key!r} has none. Use 'standard' or 'minmax'.")
     pre = Preprocessing.for_dataset(info, method, feature_names=dataset.feature_names,
                                     target_name=dataset.target_name)
-    s = split_dataset(dataset, val_fraction=val_fraction, test_fraction=test_fraction,
-                      seed=seed, stratify=stratify)
-    pre.fit(s.x_train)
-    ys = [s.y_train, s.y_val, s.y_test]
+    idx = split_indices(dataset, val_fraction=val_fraction, test_fraction=test_fraction,
+                        seed=seed, stratify=stratify)
+    pre.fit(ScaledRows(dataset.x, idx.train, dtype=np.float64))
+    dtype = np.dtype(dtype)
+    x_test, test_rows = (dataset.x_test, None) if idx.test is None else (dataset.x, idx.test)
+    y_test = dataset.y_test if idx.test is None else dataset.y[idx.test]
+    y_train = dataset.y if idx.train is None else dataset.y[idx.train]
+    ys = [y_train, dataset.y[idx.val], y_test]
     if info.task == "regression":
         ys = [y.astype(dtype) for y in ys]
-    return PreparedData(info, pre, pre.transform(s.x_train, dtype), ys[0],
-                        pre.transform(s.x_val, dtype), ys[1],
-                        pre.transform(s.x_test, dtype), ys[2])
+    return PreparedData(info, pre, pre.rows(dataset.x, idx.train, dtype), ys[0],
+                        pre.rows(dataset.x, idx.val, dtype), ys[1],
+                        pre.rows(x_test, test_rows, dtype), ys[2])
 
 
 def one_hot(labels: np.ndarray, n_classes: int, dtype=np.float32) -> np.ndarray:

@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from .views import ScaledRows
+
 METHODS = ("standard", "minmax", "scale", "none")
 FORMAT = "mlp-studio.preprocessing"
 VERSION = 1
@@ -74,33 +76,58 @@ class Preprocessing:
     def is_fitted(self) -> bool:
         return self.n_features is not None
 
-    def fit(self, x_train: np.ndarray) -> "Preprocessing":
+    def fit(self, x_train) -> "Preprocessing":
         """Learn offset and scale from ``x_train`` of shape (n_samples, n_features).
 
-        Works chunk-wise: a uint8 array is never copied whole to float64.
+        ``x_train`` is an ndarray or a :class:`data.views.ScaledRows` (a split of a
+        shared array). It is read chunk-wise: nothing the size of the data is copied.
         """
-        x_train = np.asarray(x_train)
+        if not isinstance(x_train, ScaledRows):
+            x_train = np.asarray(x_train)
         if x_train.ndim != 2 or x_train.shape[0] == 0:
             raise ValueError("fit expects x_train of shape (n_samples, n_features) with "
                              f"n_samples >= 1. Received: shape {x_train.shape}")
-        n_features = x_train.shape[1]
+        n_samples, n_features = x_train.shape
         if self.method in ("scale", "none"):
             offset = np.zeros(n_features)
             scale = np.full(n_features, self.constant if self.method == "scale" else 1.0)
         elif self.method == "standard":
-            offset = x_train.sum(axis=0, dtype=np.float64) / len(x_train)
+            offset = np.zeros(n_features)
+            for block in _blocks(x_train):
+                offset += block.sum(axis=0, dtype=np.float64)
+            offset /= n_samples
             sq = np.zeros(n_features)
-            for start in range(0, len(x_train), _CHUNK_ROWS):
-                sq += ((x_train[start:start + _CHUNK_ROWS] - offset) ** 2).sum(axis=0)
-            scale = np.sqrt(sq / len(x_train))
+            for block in _blocks(x_train):
+                sq += ((block - offset) ** 2).sum(axis=0)
+            scale = np.sqrt(sq / n_samples)
         else:
-            offset = x_train.min(axis=0).astype(np.float64)
-            scale = x_train.max(axis=0).astype(np.float64) - offset
+            offset = np.min([b.min(axis=0) for b in _blocks(x_train)], axis=0).astype(np.float64)
+            scale = np.max([b.max(axis=0) for b in _blocks(x_train)], axis=0).astype(np.float64)
+            scale -= offset
         if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(scale))):
             raise ValueError("x_train contains NaN or infinite values")
         scale[scale == 0] = 1.0  # constant features: centre them, do not divide by 0
         self.n_features, self.offset, self.scale = n_features, offset, scale
         return self
+
+    def rows(self, base, rows=None, dtype=np.float32) -> ScaledRows:
+        """The scaled view of ``base[rows]``: shape (len(rows), n_features), nothing copied.
+
+        Parameters
+        ----------
+        base : ndarray of shape (n_base, n_features), raw inputs
+        rows : int ndarray of shape (n_rows,), optional (all rows when None)
+        dtype : numpy float dtype of the rows read from the view
+        """
+        if not self.is_fitted:
+            raise ValueError("Preprocessing is not fitted: call fit(x_train) first")
+        base = np.asarray(base)
+        if base.ndim != 2 or base.shape[1] != self.n_features:
+            raise ValueError(f"expected x of shape (n_samples, {self.n_features}). Received: "
+                             f"shape {base.shape} (use x.reshape(1, -1) for a single sample)")
+        if self.method == "none":
+            return ScaledRows(base, rows, dtype=dtype)
+        return ScaledRows(base, rows, self.offset, self.scale, dtype=dtype)
 
     def transform(self, x: np.ndarray, dtype=np.float32) -> np.ndarray:
         """Apply the fitted scaling.
@@ -116,24 +143,10 @@ class Preprocessing:
         -------
         ndarray of shape (n_samples, n_features), ``dtype``
         """
-        if not self.is_fitted:
-            raise ValueError("Preprocessing is not fitted: call fit(x_train) first")
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.n_features:
-            raise ValueError(f"expected x of shape (n_samples, {self.n_features}). Received: "
-                             f"shape {x.shape} (use x.reshape(1, -1) for a single sample)")
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype must be a float dtype. Received: {dtype}")
-        out = np.empty(x.shape, dtype=dtype)
-        offset, scale = self.offset.astype(dtype), self.scale.astype(dtype)
-        for start in range(0, len(x), _CHUNK_ROWS):
-            block = out[start:start + _CHUNK_ROWS]
-            block[...] = x[start:start + _CHUNK_ROWS]
-            if self.method != "none":
-                block -= offset
-                block /= scale
-        return out
+        return np.asarray(self.rows(x, dtype=dtype))
 
     def fit_transform(self, x_train: np.ndarray, dtype=np.float32) -> np.ndarray:
         """``fit(x_train)`` then ``transform(x_train, dtype)``."""
@@ -171,6 +184,12 @@ class Preprocessing:
     def __repr__(self):
         state = f"n_features={self.n_features}" if self.is_fitted else "unfitted"
         return f"Preprocessing({self.method!r}, dataset_key={self.dataset_key!r}, {state})"
+
+
+def _blocks(x):
+    """Consecutive row blocks of an ndarray or a ScaledRows, as ndarrays."""
+    for start in range(0, len(x), _CHUNK_ROWS):
+        yield x[start:start + _CHUNK_ROWS]
 
 
 def _validate(d) -> None:

@@ -69,6 +69,47 @@ def _order(y, stratify, rng):
     return stratified_order(y, rng) if stratify else rng.permutation(len(y))
 
 
+@dataclass
+class SplitIndices:
+    """Which rows of a dataset each split holds.
+
+    ``train`` / ``val`` index ``dataset.x``; ``test`` indexes ``dataset.x`` too,
+    or is None when the test set is the dataset's official one (``dataset.x_test``,
+    all of it). ``train`` is None when it is all of ``dataset.x`` in order.
+    """
+
+    train: np.ndarray | None
+    val: np.ndarray
+    test: np.ndarray | None
+
+
+def split_indices(dataset: Dataset, *, val_fraction: float = 0.1, test_fraction: float = 0.2,
+                  seed: int = 0, stratify: bool = True) -> SplitIndices:
+    """The rows of a train / validation / test split; see :func:`split_dataset`."""
+    _check_fraction("val_fraction", val_fraction)
+    _check_fraction("test_fraction", test_fraction)
+    has_test = dataset.x_test is not None
+    if has_test and val_fraction == 0:
+        # Nothing to carve out: the training set is all of x, in order (training
+        # reshuffles every epoch anyway).
+        return SplitIndices(None, np.zeros(0, dtype=np.int64), None)
+    if not has_test and val_fraction + test_fraction >= 1.0:
+        raise ValueError("val_fraction + test_fraction must be < 1 to leave training data. "
+                         f"Received: {val_fraction} + {test_fraction}")
+    y, n = dataset.y, dataset.n_samples
+    n_test = 0 if has_test else _count(test_fraction, n)
+    n_val = _count(val_fraction, n)
+    if n - n_test - n_val < 1:
+        raise ValueError(f"{n} samples leave no training data after {n_test} test and "
+                         f"{n_val} validation samples; lower the fractions")
+    rng = np.random.default_rng(seed)
+    stratify = stratify and dataset.info.task == "classification"
+    order = _order(y, stratify, rng)
+    parts = np.split(order, [n_test, n_test + n_val])
+    test_idx, val_idx, train_idx = (rng.permutation(p) for p in parts)
+    return SplitIndices(train_idx, val_idx, None if has_test else test_idx)
+
+
 def split_dataset(dataset: Dataset, *, val_fraction: float = 0.1, test_fraction: float = 0.2,
                   seed: int = 0, stratify: bool = True) -> Splits:
     """Split a dataset into train, validation and test sets.
@@ -84,31 +125,12 @@ def split_dataset(dataset: Dataset, *, val_fraction: float = 0.1, test_fraction:
         On a fraction outside [0, 1), fractions summing to 1 or more, or too few
         samples to leave a training set.
     """
-    _check_fraction("val_fraction", val_fraction)
-    _check_fraction("test_fraction", test_fraction)
-    has_test = dataset.x_test is not None
-    if has_test and val_fraction == 0:
-        # Nothing to carve out: the training set is all of x, shared rather than copied
-        # (47 MB for MNIST); training reshuffles every epoch anyway.
-        empty = np.zeros(0, dtype=np.int64)
-        return Splits(dataset.x, dataset.y, dataset.x[empty], dataset.y[empty],
-                      dataset.x_test, dataset.y_test)
-    if not has_test and val_fraction + test_fraction >= 1.0:
-        raise ValueError("val_fraction + test_fraction must be < 1 to leave training data. "
-                         f"Received: {val_fraction} + {test_fraction}")
-    x, y, n = dataset.x, dataset.y, dataset.n_samples
-    n_test = 0 if has_test else _count(test_fraction, n)
-    n_val = _count(val_fraction, n)
-    if n - n_test - n_val < 1:
-        raise ValueError(f"{n} samples leave no training data after {n_test} test and "
-                         f"{n_val} validation samples; lower the fractions")
-    rng = np.random.default_rng(seed)
-    stratify = stratify and dataset.info.task == "classification"
-    order = _order(y, stratify, rng)
-    parts = np.split(order, [n_test, n_test + n_val])
-    test_idx, val_idx, train_idx = (rng.permutation(p) for p in parts)
-    if has_test:
+    idx = split_indices(dataset, val_fraction=val_fraction, test_fraction=test_fraction,
+                        seed=seed, stratify=stratify)
+    x, y = dataset.x, dataset.y
+    x_train, y_train = (x, y) if idx.train is None else (x[idx.train], y[idx.train])
+    if idx.test is None:
         x_test, y_test = dataset.x_test, dataset.y_test
     else:
-        x_test, y_test = x[test_idx], y[test_idx]
-    return Splits(x[train_idx], y[train_idx], x[val_idx], y[val_idx], x_test, y_test)
+        x_test, y_test = x[idx.test], y[idx.test]
+    return Splits(x_train, y_train, x[idx.val], y[idx.val], x_test, y_test)

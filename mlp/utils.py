@@ -56,8 +56,16 @@ def check_labels(labels, n_classes=None):
 
 
 def check_inputs(x, n_features):
-    """Check that ``x`` is a non-empty finite 2-D array of shape (n_samples, n_features)."""
-    x = np.asarray(x)
+    """Check that ``x`` is a non-empty finite 2-D input of shape (n_samples, n_features).
+
+    ``x`` is an ndarray, or a *row source*: an object with ``shape``, ``dtype``,
+    ``len()`` and ``__getitem__`` that returns ndarrays for an int array or a slice
+    of rows, and a ``finite`` property (such as ``data.views.ScaledRows``, rows of a
+    shared array scaled as they are read). Training and prediction only ever read
+    rows from it, so a row source is trained on without being copied whole.
+    """
+    if not is_row_source(x):
+        x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (n_samples, {n_features}). Received: shape={x.shape}")
     if x.shape[1] != n_features:
@@ -66,11 +74,18 @@ def check_inputs(x, n_features):
             f"Received: x.shape={x.shape}")
     if x.shape[0] == 0:
         raise ValueError("x is empty: at least one sample is needed.")
-    if x.dtype.kind not in "iufb":
+    if np.dtype(x.dtype).kind not in "iufb":
         raise ValueError(f"x must be numeric. Received: dtype={x.dtype}")
-    if x.dtype.kind == "f" and not all_finite(x):
+    finite = x.finite if is_row_source(x) else x.dtype.kind != "f" or all_finite(x)
+    if not finite:
         raise ValueError("x contains NaN or infinite values; clean or impute them first.")
     return x
+
+
+def is_row_source(x):
+    """True for a row source (see :func:`check_inputs`), False for arrays and array-likes."""
+    return not isinstance(x, np.ndarray) and hasattr(x, "shape") and hasattr(x, "finite") \
+        and hasattr(x, "__getitem__")
 
 
 def all_finite(x, chunk_rows=4096):

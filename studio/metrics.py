@@ -276,8 +276,8 @@ def evaluate_split(network, x, y, task, class_names=None):
     Parameters
     ----------
     network : mlp.NeuralNetwork
-    x : ndarray of shape (n_samples, network.layers[0])
-        Scaled inputs, as the network was trained on.
+    x : ndarray or row source (``data.views.ScaledRows``) of shape (n_samples, layers[0])
+        Scaled inputs, as the network was trained on; predicted chunk by chunk.
     y : ndarray of shape (n_samples,)
         Integer labels (classification) or targets (regression).
     task : {"classification", "regression"}
@@ -300,7 +300,7 @@ def evaluate_split(network, x, y, task, class_names=None):
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}. Received: {task!r}")
-    x, y = np.asarray(x), np.asarray(y)
+    y = np.asarray(y)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y have different numbers of samples: {x.shape[0]} and "
                          f"{y.shape[0]}.")

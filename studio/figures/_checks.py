@@ -86,14 +86,20 @@ def image_shape(value, n_pixels):
     return shape
 
 
+def is_row_source(values):
+    """A row source such as ``data.views.ScaledRows``: rows are read, never the whole array."""
+    return not isinstance(values, np.ndarray) and hasattr(values, "finite") \
+        and hasattr(values, "shape") and hasattr(values, "__getitem__")
+
+
 def images(name, values, shape, rows=slice(None)):
     """The selected images as float (n_selected, height, width), and how many there are in all.
 
     ``values`` has shape (n_samples, height * width) or (n_samples, height, width), any
-    numeric dtype; only the ``rows`` selected (a slice or index array) are converted, so a
+    numeric dtype, or is a row source (``data.views.ScaledRows``); only the ``rows`` selected (a slice or index array) are converted, so a
     preview of a large dataset stays cheap.
     """
-    array = np.asarray(values)
+    array = values if is_row_source(values) else np.asarray(values)
     if array.ndim == 3:
         array = array.reshape(len(array), -1)
     if array.ndim != 2 or not (np.issubdtype(array.dtype, np.number)
@@ -101,15 +107,27 @@ def images(name, values, shape, rows=slice(None)):
         raise ValueError(f"{name} must be numbers of shape (n_samples, height * width). "
                          f"Received shape {array.shape} of {array.dtype}")
     height, width = image_shape(shape, array.shape[1])
-    selected = array[rows].astype(float)
+    selected = np.asarray(array[rows], dtype=float)
     return selected.reshape(len(selected), height, width), len(array)
 
 
+def text(value):
+    """``str(value)`` with ``&``, ``<`` and ``>`` as entities, so Plotly shows it literally.
+
+    Plotly renders a subset of HTML in titles, ticks, legends and hover labels
+    (``<a href>`` makes a link); names that come from a user's data never get to.
+    """
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def class_names(names, n_classes):
-    """A list of ``n_classes`` display names: ``names`` or "0", "1", ...; raises if too few."""
+    """A list of ``n_classes`` display names: ``names`` or "0", "1", ...; raises if too few.
+
+    The names are escaped with :func:`text`.
+    """
     if names is None:
         return [str(i) for i in range(n_classes)]
-    names = [str(name) for name in names]
+    names = [text(name) for name in names]
     if len(names) < n_classes:
         raise ValueError(f"class_names has {len(names)} names but the labels need "
                          f"{n_classes}. Received: {names}")

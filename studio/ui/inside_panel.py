@@ -28,7 +28,7 @@ def boundary(record):
         if polling and not record.job.status.active:
             st.rerun()
         network = record.job.network_copy()
-        x, y = record.prepared.x_train, record.prepared.y_train
+        x, y = np.asarray(record.prepared.x_train), record.prepared.y_train  # 1 or 2 features
         if info.n_features == 1:
             grid_x = np.linspace(x.min(), x.max(), 200)[:, None]
             curve = network.predict(grid_x)[:, 0]

@@ -148,7 +148,8 @@ def test_transform_errors():
 def test_prepare_digits_scales_by_16_and_keeps_integer_labels():
     p = prepare(load_dataset("digits"), seed=0)
     assert p.preprocessing.method == "scale" and p.preprocessing.constant == 16
-    assert p.x_train.dtype == np.float32 and 0 <= p.x_train.min() and p.x_train.max() <= 1
+    x_train = np.asarray(p.x_train)
+    assert x_train.dtype == np.float32 and 0 <= x_train.min() and x_train.max() <= 1
     assert p.y_train.dtype == np.int64
     assert len(p.x_train) + len(p.x_val) + len(p.x_test) == 1797
 

@@ -39,7 +39,8 @@ def test_mnist_shapes_dtypes_and_label_histograms(mnist):
 def test_mnist_prepared_uses_the_official_test_set(mnist):
     p = prepare(mnist, val_fraction=0.1, seed=0)
     assert (len(p.x_train), len(p.x_val), len(p.x_test)) == (54000, 6000, 10000)
-    assert p.x_train.dtype == np.float32 and p.x_train.max() == 1.0
+    assert p.x_train.dtype == np.float32 and np.asarray(p.x_train).max() == 1.0
+    assert p.x_train.base is mnist.x and p.x_test.base is mnist.x_test  # views, no copies
     assert p.preprocessing.to_dict()["image_shape"] == [28, 28]
 
 
@@ -58,5 +59,5 @@ def test_california_housing():
     assert 0.14 < ds.y.min() and ds.y.max() < 5.1
     np.testing.assert_allclose(ds.x.mean(axis=0)[:2], [3.870671, 28.639486], atol=1e-6)
     p = prepare(ds, seed=0)
-    np.testing.assert_allclose(p.x_train.mean(axis=0), 0, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(p.x_train).mean(axis=0), 0, atol=1e-4)
     assert round(float(np.r_[p.y_train, p.y_val, p.y_test].mean()), 4) == 2.0686
