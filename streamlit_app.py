@@ -8,10 +8,15 @@ import streamlit as st
 
 from studio import share
 from studio.ui import sidebar, state
+from studio.ui.plain import say
 from studio.ui.build_form import load_spec
 
 st.set_page_config(page_title="MLP Studio", page_icon=":material/neurology:", layout="wide")
 state.init()
+if state.workspace().released:
+    state.workspace().released = False
+    state.notify("info", "This tab was away for a while, so the server released its models to "
+                         "free memory for other visitors. Build or load a model again.")
 
 if not state.get("query_checked"):
     state.put("query_checked", True)
@@ -30,5 +35,5 @@ page = st.navigation([
 ])
 sidebar.render()
 for kind, text in state.pop_notices():
-    getattr(st, kind)(text)
+    say(kind, text)
 page.run()

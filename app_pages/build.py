@@ -8,6 +8,7 @@ from studio.figures.architecture import network_diagram
 from studio.presets import PRESETS, preset
 from studio.spec import ModelSpec, SpecError
 from studio.ui import build_form, datasets, state, widgets
+from studio.ui.plain import say
 
 st.title("Build a network")
 spec = state.get("spec")
@@ -67,7 +68,7 @@ draft = ModelSpec(**{**spec.to_dict(), **values})
 try:
     draft.validate(info.n_features, n_outputs, task)
 except SpecError as exc:
-    st.error(f"This configuration cannot be built: {exc}")
+    say("error", f"This configuration cannot be built: {exc}")
     valid = False
 else:
     state.put("spec", draft)

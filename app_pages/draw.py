@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from studio.ui import draw_panel, widgets
+from studio.ui.plain import say
 
 st.title("Draw a digit")
 record = widgets.require_model("read your drawing")
@@ -27,7 +28,7 @@ with result_col:
     try:
         image = draw_panel.image_from(result, upload)
     except ValueError as exc:
-        st.error(str(exc))
+        say("error", exc)
         st.stop()
     if image is None:
         st.info("Draw a digit on the black square, or upload a picture of one.")

@@ -3,15 +3,19 @@
 import streamlit as st
 
 from studio.ui import evaluate_panel, widgets
+from studio.ui.plain import say
 
 st.title("Evaluate")
 record = widgets.require_model("evaluate it")
-st.caption(record.label)
+say("caption", record.label)
+refresh = False
 if record.job.status.active:
-    st.info("Training is still running: these results use the weights of a moment ago.")
-    st.button("Refresh", key="evaluate_refresh")
+    st.info("Training is still running: these results are for the weights at the moment "
+            "they were computed. Refresh to see the newest.")
+    refresh = st.button("Refresh", key="evaluate_refresh")
 
-results = evaluate_panel.evaluate(record)
+results, seen = evaluate_panel.evaluate(record, refresh=refresh)
+st.caption(f"Weights after {seen:,} training samples.")
 evaluate_panel.summary_table(record, results)
 
 split = st.radio("Details for", [s for s in evaluate_panel.SPLITS if s in results][::-1],

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from studio.ui import inside_panel, widgets
+from studio.ui.plain import say
 
 st.title("Inside the network")
 record = widgets.require_model("look inside it")
-st.caption(record.label)
+say("caption", record.label)
 inside_panel.boundary(record)
 inside_panel.weights(record)
 inside_panel.activation_demo()

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from studio.ui import train_panel, widgets
+from studio.ui.plain import say
 
 st.title("Train")
 record = widgets.require_model("train it")
-st.caption(record.label)
+say("caption", record.label)
 train_panel.controls(record)
 train_panel.adjustments(record)
 train_panel.live_view(record)

@@ -108,20 +108,34 @@ class JobScheduler:
         self._running = set()
         self._queue = []
 
-    def acquire(self, job, cancelled):
-        """Block until ``job`` may train; return False if ``cancelled()`` turned true first."""
+    def acquire(self, job, cancelled, present=None):
+        """Block until ``job`` may train; return False if ``cancelled()`` turned true first.
+
+        ``present()`` (default: always true) says whether the job's visitor is
+        connected right now. A job whose visitor is not is passed over: it keeps
+        its place but is never given a slot, and the jobs behind it go first; if
+        the visitor does not come back, ``cancelled()`` ends its wait.
+        """
+        present = present or (lambda: True)
         with self._condition:
-            self._queue.append(job)
+            self._queue.append((job, present))
             try:
-                while self._queue[0] is not job or len(self._running) >= self.max_jobs:
+                while True:
                     if cancelled():
                         return False
+                    if len(self._running) < self.max_jobs and self._first_present() is job:
+                        self._running.add(job)
+                        return True
                     self._condition.wait(timeout=0.1)
-                self._running.add(job)
-                return True
             finally:
-                self._queue.remove(job)
+                self._queue = [entry for entry in self._queue if entry[0] is not job]
                 self._condition.notify_all()
+
+    def _first_present(self):
+        for waiting, present in self._queue:
+            if present():
+                return waiting
+        return None
 
     def release(self, job):
         """Give ``job``'s slot to the next one in the queue."""
@@ -132,7 +146,8 @@ class JobScheduler:
     def queue_position(self, job):
         """1 for the next job to start, None when ``job`` is not waiting."""
         with self._condition:
-            return self._queue.index(job) + 1 if job in self._queue else None
+            jobs = [waiting for waiting, _ in self._queue]
+            return jobs.index(job) + 1 if job in jobs else None
 
     @property
     def n_running(self):
@@ -152,7 +167,9 @@ class TrainingJob:
         ``epochs`` is the target number of completed epochs for this job.
     scheduler : JobScheduler
     owner_alive : callable returning bool, optional
-        Checked about once a second; when it returns False the job stops.
+        Checked about once a second; when it returns False the job stops. If it has
+        a ``present()`` method (whether the visitor is connected right now, with no
+        grace period), a queued job is only given a slot while that is true.
     time_limit : float
         Seconds of training (queued and paused time excluded) before the job stops.
     early_stopping : int
@@ -291,7 +308,8 @@ class TrainingJob:
 
     def _run(self):
         cancelled = lambda: self._request is not None or not self.owner_alive()  # noqa: E731
-        if not self.scheduler.acquire(self, cancelled):
+        present = getattr(self.owner_alive, "present", None)
+        if not self.scheduler.acquire(self, cancelled, present):
             self._finish_without_training()
             return
         try:

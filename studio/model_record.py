@@ -15,8 +15,9 @@ _run_ids = count(1)
 class ModelRecord:
     """Everything that belongs to one built (or uploaded) model.
 
-    ``prepared`` holds the scaled train / validation / test splits; ``job``
-    trains ``network`` in place.
+    ``prepared`` holds the scaled train / validation / test splits (views into the
+    server's shared data); ``job`` trains ``network`` in place; ``evaluation``
+    keeps the Evaluate page's results for the weights they were computed from.
     """
 
     network: NeuralNetwork
@@ -24,6 +25,7 @@ class ModelRecord:
     prepared: PreparedData
     job: TrainingJob
     run_id: int = field(default_factory=lambda: next(_run_ids))
+    evaluation: tuple | None = field(default=None, repr=False)  # (samples_seen, results)
 
     @property
     def task(self):

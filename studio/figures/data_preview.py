@@ -73,7 +73,7 @@ def scatter_2d(x, y, task, class_names=None, feature_names=("x₁", "x₂"), tit
                                          line=dict(color="white", width=0.5)))
         detail = "colour = target"
     style.apply_layout(fig, title or f"The data: {len(points):,} points, {detail}",
-                       feature_names[0], feature_names[1])
+                       _checks.text(feature_names[0]), _checks.text(feature_names[1]))
     if not len(points):
         style.add_message(fig, "No data points")
     return fig
@@ -93,7 +93,8 @@ def curve_1d(x, y, x_title="x", y_title="y", title=None):
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", name="data",
                                marker=dict(color=style.TRAIN, size=6, opacity=0.7),
                                hovertemplate="(%{x:.3g}, %{y:.3g})<extra></extra>"))
-    style.apply_layout(fig, title or f"The data: {len(xs):,} points", x_title, y_title)
+    style.apply_layout(fig, title or f"The data: {len(xs):,} points", _checks.text(x_title),
+                       _checks.text(y_title))
     if not len(xs):
         style.add_message(fig, "No data points")
     return fig

@@ -220,7 +220,8 @@ def runs_overlay(runs, which="val_loss", log_y=False):
             keys = ["loss"]
         for key in keys:
             kind, dash = RUN_LINES[key]
-            trace = _epoch_trace(curves[key], f"{run['label']} · {kind}", style.class_color(i),
+            trace = _epoch_trace(curves[key], f"{_checks.text(run['label'])} · {kind}",
+                                 style.class_color(i),
                                  dash=dash)
             trace.update(legendgroup=f"run {i}", mode="lines")
             fig.add_trace(trace)

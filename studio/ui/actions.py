@@ -7,7 +7,7 @@ session's current model as it was.
 
 import io
 
-from data import Preprocessing
+from data import DATASETS, Preprocessing
 from mlp import ModelFileError, NeuralNetwork
 from mlp.model_file import model_to_bytes
 from studio import limits
@@ -103,4 +103,7 @@ def _read_metadata(network):
         preprocessing = Preprocessing.from_dict(metadata["preprocessing"])
     except (SpecError, ValueError, TypeError) as exc:
         raise ValueError(f"The model file's settings are invalid: {exc}") from None
+    if spec.dataset not in DATASETS and spec.dataset != datasets.CSV_KEY:
+        raise ValueError(f"The model file names a dataset this app does not have: "
+                         f"{str(spec.dataset)[:80]!r}.")
     return spec, preprocessing

@@ -1,16 +1,27 @@
-"""Loading and preparing the data a spec asks for, cached for the whole server.
+"""The data a spec asks for: one shared copy per server, a cheap split per model.
 
-Datasets are read-only, so one copy serves every visitor (``st.cache_resource``).
-An uploaded CSV belongs to its session and is passed in, never cached globally.
+The raw datasets live in one :class:`studio.datastore.DatasetStore` for the whole
+server (``st.cache_resource``). Loading runs in the visitor's own script run, so
+a download's progress bar belongs to that run and nothing stale is replayed for
+the next visitor. A model's splits are views into the shared arrays
+(:func:`data.prepare`), so preparing costs index arrays, not copies. An uploaded
+CSV belongs to its session and is passed in, never stored for the server.
 """
 
 import numpy as np
 import streamlit as st
 
-from data import DATASETS, Dataset, load_dataset, prepare
+from data import DATASETS, prepare
 from data.toy import TOY_GENERATORS
+from studio.datastore import DatasetStore
 
 CSV_KEY = "csv"
+
+
+@st.cache_resource(show_spinner=False)
+def store():
+    """The server-wide dataset store."""
+    return DatasetStore()
 
 
 def dataset_info(spec, csv_dataset=None):
@@ -22,42 +33,40 @@ def dataset_info(spec, csv_dataset=None):
     return DATASETS[spec.dataset]
 
 
-@st.cache_resource(max_entries=6, show_spinner=False)
-def _load(key, seed, noise, n_samples, _progress=None):
-    if key in TOY_GENERATORS:
-        return load_dataset(key, seed=seed, noise=noise, n_samples=n_samples)
-    return load_dataset(key, progress=_progress)
+def _store_args(spec):
+    """Seed, noise and size matter for generated sets only; real ones share one entry."""
+    if spec.dataset in TOY_GENERATORS:
+        return spec.dataset, spec.seed, spec.noise, spec.n_samples
+    return (spec.dataset,)
 
 
 def load(spec, csv_dataset=None, progress=None):
-    """The raw :class:`data.Dataset` for ``spec`` (toy sets use its seed, noise and size)."""
+    """The raw :class:`data.Dataset` for ``spec`` (toy sets use its seed, noise and size).
+
+    Another visitor's download of the same data is waited for, with a spinner.
+    """
     if spec.dataset == CSV_KEY:
         if csv_dataset is None:
             raise ValueError("Upload a CSV file first.")
         return csv_dataset
-    return _load(spec.dataset, *_toy_key(spec), _progress=progress)
+    shared = store()
+    args = _store_args(spec)
+    if shared.is_loading(*args):
+        with st.spinner(f"Another visitor is fetching {DATASETS[spec.dataset].name}; "
+                        "waiting for it…"):
+            return shared.get(*args, progress=progress)
+    return shared.get(*args, progress=progress)
 
 
-def _toy_key(spec):
-    """Seed, noise and size matter for generated sets only; real ones share one cache entry."""
-    if spec.dataset in TOY_GENERATORS:
-        return spec.seed, spec.noise, spec.n_samples
-    return 0, None, None
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _prepare_cached(key, seed, noise, n_samples, scaling, val_fraction, test_fraction, dtype,
-                    _dataset: Dataset):
-    return prepare(_dataset, scaling=scaling, val_fraction=val_fraction,
-                   test_fraction=test_fraction, seed=seed, dtype=np.dtype(dtype))
+def cached(spec):
+    """The raw dataset if this server already holds it, else None (nothing is loaded)."""
+    if spec.dataset == CSV_KEY:
+        return None
+    return store().cached(*_store_args(spec))
 
 
 def prepared(spec, csv_dataset=None, progress=None):
-    """Split and scaled data for ``spec`` (:class:`data.PreparedData`)."""
+    """Split and scaled views of the data for ``spec`` (:class:`data.PreparedData`)."""
     dataset = load(spec, csv_dataset, progress)
-    if spec.dataset == CSV_KEY:
-        return prepare(dataset, scaling=spec.scaling, val_fraction=spec.val_fraction,
-                       test_fraction=spec.test_fraction, seed=spec.seed, dtype=np.dtype(spec.dtype))
-    _, noise, n_samples = _toy_key(spec)
-    return _prepare_cached(spec.dataset, spec.seed, noise, n_samples, spec.scaling,
-                           spec.val_fraction, spec.test_fraction, spec.dtype, _dataset=dataset)
+    return prepare(dataset, scaling=spec.scaling, val_fraction=spec.val_fraction,
+                   test_fraction=spec.test_fraction, seed=spec.seed, dtype=np.dtype(spec.dtype))

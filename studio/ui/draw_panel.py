@@ -9,6 +9,7 @@ from studio.figures.evaluation import probability_bars
 from studio.presets import preset
 from studio.ui import state, widgets
 from studio.ui.build_form import load_spec
+from studio.ui.plain import plain
 
 CANVAS_SIZE = 280
 STROKE_WIDTH = 20
@@ -26,7 +27,7 @@ def clear_canvas():
 
 def offer_switch(info):
     """Explain that the model does not read images, and offer a digit model instead."""
-    st.warning(f"The current model was trained on {info.name}, which is not a set of digit "
+    st.warning(f"The current model was trained on {plain(info.name)}, which is not a set of digit "
                "images, so it cannot read a drawing.")
     if st.button("Switch to a digits model", type="primary", key="draw_switch"):
         load_spec(preset(DIGITS_PRESET))

@@ -9,14 +9,26 @@ from studio.figures.training import runs_overlay
 from studio.metrics import confident_mistakes, evaluate_split
 from studio.model_record import run_summary
 from studio.ui import state, widgets
+from studio.ui.plain import say
 
 SPLITS = ("train", "validation", "test")
 DOLLARS_PER_UNIT = {"california_housing": 100_000}
 
 
-def evaluate(record):
-    """Evaluate the model's current weights on every non-empty split: {split: result}."""
+def evaluate(record, refresh=False):
+    """Results on every non-empty split, computed once per state of the weights.
+
+    Returns ``(results, samples_seen)``: ``{split: result}`` and how far training
+    had got when they were computed. While the job trains, the kept results are
+    reused until ``refresh``; otherwise they are recomputed only when the weights
+    have changed.
+    """
+    seen = record.network.history["samples_seen"]
+    kept = record.evaluation
+    if kept is not None and not refresh and (kept[0] == seen or record.job.status.active):
+        return kept[1], kept[0]
     network = record.job.network_copy()
+    seen = network.history["samples_seen"]
     p = record.prepared
     names = list(p.info.class_names) or None
     arrays = {"train": (p.x_train, p.y_train), "validation": (p.x_val, p.y_val),
@@ -26,7 +38,8 @@ def evaluate(record):
         result = evaluate_split(network, x, y, record.task, names)
         if result is not None:
             results[split] = result
-    return results
+    record.evaluation = (seen, results)
+    return results, seen
 
 
 def summary_table(record, results):
@@ -64,7 +77,7 @@ def classification_details(record, result, x, y):
                               for row in report["per_class"]])
         st.dataframe(table.round(3), hide_index=True, width="stretch")
         for note in report["notes"]:
-            st.caption(note)
+            say("caption", note)
     widgets.show_figure(evaluation.confidence_histogram(result["confidence"], result["correct"]),
                         key="confidence")
     _mistakes(record, result, x, y)

@@ -5,6 +5,7 @@ import streamlit as st
 from studio.jobs import Status
 from studio.ui import state
 from studio.ui.build_form import DATASET_LABELS
+from studio.ui.plain import plain
 
 STATUS_ICONS = {
     Status.IDLE: ":material/radio_button_unchecked:", Status.QUEUED: ":material/hourglass_top:",
@@ -25,7 +26,7 @@ def render():
             st.caption("No model built yet.")
             return
         snap = record.job.snapshot()
-        st.caption(f"Dataset: **{record.prepared.info.name}**")
+        st.caption(f"Dataset: **{plain(record.prepared.info.name)}**")
         st.caption("Layers: **" + " → ".join(str(n) for n in record.network.layers) + "**"
                    f" ({record.network.n_params:,} parameters)")
         line = f"{STATUS_ICONS[snap.status]} {snap.status.value}"

@@ -1,9 +1,10 @@
 """Session state: every key the pages share, with its default, in one place.
 
-Pages read and write session state only through these helpers. The model a
-visitor trains lives in ``st.session_state`` (never in a cache shared by all
-users); the server-wide job scheduler and read-only datasets live in
-``st.cache_resource``.
+Pages read and write session state only through these helpers. What a visitor
+builds (models, runs, an uploaded CSV) lives in the session's
+:class:`studio.sessions.Workspace`, never in a cache shared by all users; the
+server-wide job scheduler, the dataset store and the session registry (which
+releases a departed visitor's workspace) live in ``st.cache_resource``.
 """
 
 import time
@@ -14,16 +15,21 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from studio import limits
 from studio.jobs import JobScheduler
+from studio.sessions import SessionRegistry, Workspace
 from studio.spec import ModelSpec
 
 OWNER_GRACE_SECONDS = 15.0
+RELEASE_GRACE_SECONDS = 45.0
 MODEL_WIDGET_PREFIXES = ("train.", "inside.")  # widgets that show the current model's settings
 
+WORKSPACE_KEYS = {
+    "model",                        # studio.model_record.ModelRecord or None
+    "runs",                         # run_id -> ModelRecord, every model of this session
+    "csv_dataset",                  # data.Dataset from an uploaded CSV, or None
+}
 DEFAULTS = {
+    "workspace": Workspace,         # holds the WORKSPACE_KEYS; released when the visitor leaves
     "spec": ModelSpec,              # the Build form's configuration
-    "model": lambda: None,          # studio.model_record.ModelRecord or None
-    "runs": dict,                   # run_id -> ModelRecord, every model of this session
-    "csv_dataset": lambda: None,    # data.Dataset from an uploaded CSV
     "query_checked": lambda: False,  # the share link in the URL has been read
     "notices": list,                # messages to show once on the next page
     "canvas_generation": int,       # bumped to clear the drawing canvas
@@ -36,13 +42,23 @@ DEFAULTS = {
 
 
 def init():
-    """Set every missing key to its default (called by the entry script on every run)."""
+    """Set every missing key to its default and register the workspace (every run)."""
     for key, factory in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = factory()
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        sessions().register(ctx.session_id, st.session_state["workspace"])
+
+
+def workspace():
+    """This session's :class:`studio.sessions.Workspace`."""
+    return get("workspace")
 
 
 def get(key):
+    if key in WORKSPACE_KEYS:
+        return getattr(workspace(), key)
     if key not in DEFAULTS:
         raise KeyError(f"Unknown session key {key!r}; add it to studio.state.DEFAULTS.")
     if key not in st.session_state:
@@ -51,13 +67,19 @@ def get(key):
 
 
 def put(key, value):
+    if key in WORKSPACE_KEYS:
+        setattr(workspace(), key, value)
+        return
     if key not in DEFAULTS:
         raise KeyError(f"Unknown session key {key!r}; add it to studio.state.DEFAULTS.")
     st.session_state[key] = value
 
 
 def notify(kind, text):
-    """Queue a message ("success", "info", "warning", "error") for the next page render."""
+    """Queue a message ("success", "info", "warning", "error") for the next page render.
+
+    It is shown as plain text (see :mod:`studio.ui.plain`): it may quote a link or a file.
+    """
     get("notices").append((kind, text))
 
 
@@ -77,33 +99,54 @@ def set_model(record):
 
 
 @st.cache_resource(show_spinner=False)
+def sessions():
+    """The server-wide registry that releases the workspaces of departed visitors."""
+    return SessionRegistry(_is_connected, grace_seconds=RELEASE_GRACE_SECONDS)
+
+
+def _is_connected(session_id):
+    """Whether ``session_id``'s browser is connected (None when there is no server runtime)."""
+    if not runtime.exists():
+        return None
+    try:
+        return runtime.get_instance().is_active_session(session_id)
+    except RuntimeError:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
 def scheduler():
     """The server-wide training scheduler (one for all sessions)."""
     return JobScheduler(limits.max_jobs())
 
 
-def owner_alive_check():
-    """A thread-safe callable telling a job whether this browser session is still there.
+class OwnerCheck:
+    """Whether a job's browser session is still there, callable from any thread.
 
-    A session that has been disconnected for longer than a grace period (a
-    closed tab or a reload) counts as gone; a short network blip does not.
+    Calling it answers "still alive": a session that has been disconnected for
+    longer than a grace period (a closed tab) counts as gone, a short network blip
+    does not. :meth:`present` answers "connected right now", with no grace: the
+    scheduler gives a queued job a slot only then.
     """
+
+    def __init__(self, session_id):
+        self.session_id = session_id
+        self._gone_since = None
+
+    def present(self):
+        connected = None if self.session_id is None else _is_connected(self.session_id)
+        return connected is None or connected
+
+    def __call__(self):
+        if self.present():
+            self._gone_since = None
+            return True
+        if self._gone_since is None:
+            self._gone_since = time.monotonic()
+        return time.monotonic() - self._gone_since < OWNER_GRACE_SECONDS
+
+
+def owner_alive_check():
+    """An :class:`OwnerCheck` for the current browser session."""
     ctx = get_script_run_ctx()
-    session_id = ctx.session_id if ctx is not None else None
-    gone_since = [None]
-
-    def alive():
-        if session_id is None or not runtime.exists():
-            return True
-        try:
-            active = runtime.get_instance().is_active_session(session_id)
-        except RuntimeError:
-            return True
-        if active:
-            gone_since[0] = None
-            return True
-        if gone_since[0] is None:
-            gone_since[0] = time.monotonic()
-        return time.monotonic() - gone_since[0] < OWNER_GRACE_SECONDS
-
-    return alive
+    return OwnerCheck(ctx.session_id if ctx is not None else None)

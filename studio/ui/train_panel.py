@@ -10,6 +10,7 @@ from studio.figures.training import loss_curve, metric_curve
 from studio.jobs import Status
 from studio.spec import OPTIMIZER_SETTINGS
 from studio.ui import actions, state, widgets
+from studio.ui.plain import say
 
 POLL_SECONDS = 0.5
 SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
@@ -126,12 +127,12 @@ def _status_line(snap, record):
     elif snap.status is Status.QUEUED:
         st.caption("Starting…")
     elif snap.status is Status.DIVERGED:
-        st.error(snap.message + " The last finite weights are kept: you can still evaluate "
-                 "the model, or lower the learning rate under Change settings and resume.")
+        say("error", snap.message + " The last finite weights are kept: you can still evaluate "
+            "the model, or lower the learning rate under Change settings and resume.")
     elif snap.status is Status.FAILED:
-        st.error(snap.message)
+        say("error", snap.message)
     elif snap.message:
-        st.caption(snap.message)
+        say("caption", snap.message)
 
 
 def _charts(snap, record):

@@ -6,6 +6,7 @@ import streamlit as st
 from data import CsvError, DownloadError, find_california_dir, find_mnist_dir, load_csv
 from studio.figures import data_preview
 from studio.ui import actions, state
+from studio.ui.plain import say
 
 PREVIEW_SAMPLES = 2000
 
@@ -57,9 +58,9 @@ def dataset_preview(dataset):
     else:
         st.dataframe(data_preview.feature_summary(dataset.x, dataset.feature_names),
                      width="stretch")
-    st.caption(f"{info.description} {dataset.n_samples:,} samples"
-               + (f" plus {len(dataset.x_test):,} test samples" if dataset.x_test is not None
-                  else "") + ".")
+    say("caption", f"{info.description} {dataset.n_samples:,} samples"
+        + (f" plus {len(dataset.x_test):,} test samples" if dataset.x_test is not None
+           else "") + ".")
 
 
 def csv_upload():
@@ -68,13 +69,13 @@ def csv_upload():
     if upload is None:
         current = state.get("csv_dataset")
         if current is not None:
-            st.caption(f"Using {current.info.name}: {current.info.description}")
+            say("caption", f"Using {current.info.name}: {current.info.description}")
         return
     try:
         from data import read_csv_table
         table = read_csv_table(upload.getvalue())
     except CsvError as exc:
-        st.error(f"{upload.name}: {exc}")
+        say("error", f"{upload.name}: {exc}")
         return
     columns = [str(c) for c in table.columns]
     left, right = st.columns(2)
@@ -84,11 +85,11 @@ def csv_upload():
         dataset = load_csv(upload.getvalue(), target=target,
                            task=None if task == "infer" else task, name=upload.name)
     except (CsvError, ValueError) as exc:
-        st.error(f"{upload.name}: {exc}")
+        say("error", f"{upload.name}: {exc}")
         return
     state.put("csv_dataset", dataset)
     for note in dataset.notes:
-        st.info(note)
+        say("info", note)
 
 
 def share_link(spec):
@@ -120,7 +121,7 @@ def run_build(spec):
             record = actions.build(spec, progress)
     except (DownloadError, CsvError, ValueError) as exc:
         bar.empty()
-        st.error(str(exc))
+        say("error", exc)
         return None
     bar.empty()
     return record
@@ -131,7 +132,8 @@ def model_files():
     record = state.get("model")
     left, right = st.columns(2)
     if record is not None:
-        left.download_button("Download model", data=actions.model_bytes(record),
+        # Deferred: the file is built when the button is clicked, not on every rerun.
+        left.download_button("Download model", data=lambda: actions.model_bytes(record),
                              file_name=f"mlp-studio-{record.prepared.info.key}.npz",
                              mime="application/octet-stream", on_click="ignore",
                              key="download_model")
@@ -139,7 +141,7 @@ def model_files():
                         on_change=_on_model_upload)
     error = state.get("upload_error")
     if error:
-        right.error(error)
+        say("error", error, right)
 
 
 def _on_model_upload():

@@ -2,6 +2,7 @@
 readers for what a page shows. (A module of its own name, so that test folders'
 conftest modules never shadow it.)"""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from data import load_dataset, prepare
 from studio.jobs import JobScheduler
 from studio.model_record import build_record
 from studio.presets import preset
+from studio.sessions import Workspace
 from studio.spec import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +37,22 @@ def make_record(spec=None, epochs=0, scheduler=None):
     return record
 
 
+def give(at, model, runs=None):
+    """Start ``at``'s session with ``model`` current and ``runs`` (default: just ``model``)."""
+    workspace = Workspace()
+    workspace.model = model
+    workspace.runs = dict(runs) if runs is not None else {model.run_id: model}
+    at.session_state["workspace"] = workspace
+    return workspace
+
+
 def digits_preset():
     return preset("Digits: quick start")
 
 
 def texts(elements):
-    return [getattr(e, "value", "") for e in elements]
+    """The text of each element as a reader sees it (Markdown backslash escapes removed)."""
+    return [re.sub(r"\\(.)", r"\1", str(getattr(e, "value", ""))) for e in elements]
 
 
 def no_exceptions(at):

@@ -1,6 +1,6 @@
 """The Build page in AppTest: dataset, architecture, presets, limits, share links, building."""
 
-from app_support import make_record, no_exceptions, texts
+from app_support import give, make_record, no_exceptions, texts
 
 from studio.spec import ModelSpec
 
@@ -19,7 +19,7 @@ def test_building_creates_an_idle_model(app):
     app.run()
     app.button(key="build_button").click().run()
     no_exceptions(app)
-    record = app.session_state["model"]
+    record = app.session_state["workspace"].model
     assert record.network.layers == [64, 64, 10]
     assert record.job.status.value == "idle"
     assert "Network built" in " ".join(texts(app.success))
@@ -87,22 +87,21 @@ def test_a_garbled_share_link_warns_and_keeps_working(app):
 
 def test_replacing_a_trained_model_asks_first(app):
     record = make_record(epochs=1)
-    app.session_state["model"] = record
-    app.session_state["runs"] = {record.run_id: record}
+    give(app, record)
     app.run()
     app.button(key="build_button").click().run()
     no_exceptions(app)
-    assert app.session_state["model"] is record
+    assert app.session_state["workspace"].model is record
     assert any("trained model" in w for w in texts(app.warning))
     keep = [b for b in app.button if b.label == "Keep the trained model"][0]
     keep.click().run()
-    assert app.session_state["model"] is record
+    assert app.session_state["workspace"].model is record
     app.button(key="build_button").click().run()
     replace = [b for b in app.button if b.label == "Replace it"][0]
     replace.click().run()
     no_exceptions(app)
-    assert app.session_state["model"] is not record
-    assert record.run_id in app.session_state["runs"]
+    assert app.session_state["workspace"].model is not record
+    assert record.run_id in app.session_state["workspace"].runs
 
 
 def test_trying_the_csv_option_keeps_the_rest_of_the_form(app):

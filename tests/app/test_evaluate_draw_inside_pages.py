@@ -4,15 +4,14 @@ import base64
 import io
 
 import numpy as np
-from app_support import chart_specs, make_record, no_exceptions, texts
+from app_support import give, chart_specs, make_record, no_exceptions, texts
 from PIL import Image
 
 from studio.spec import ModelSpec
 
 
 def open_page(app, record, page):
-    app.session_state["model"] = record
-    app.session_state["runs"] = {record.run_id: record}
+    give(app, record)
     app.run()
     app.switch_page(f"app_pages/{page}.py").run()
     no_exceptions(app)
@@ -57,8 +56,7 @@ def test_evaluate_regression_reports_rmse_and_residuals(app):
 def test_evaluate_lists_every_run_of_the_session(app):
     first = make_record(epochs=1)
     second = make_record(ModelSpec(hidden_layers=[8], epochs=2), epochs=2)
-    app.session_state["runs"] = {first.run_id: first, second.run_id: second}
-    app.session_state["model"] = second
+    give(app, second, {first.run_id: first, second.run_id: second})
     app.run()
     app.switch_page("app_pages/evaluate.py").run()
     no_exceptions(app)

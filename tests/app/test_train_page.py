@@ -3,15 +3,14 @@
 import io
 import time
 
-from app_support import make_record, no_exceptions, texts
+from app_support import give, make_record, no_exceptions, texts
 
 from mlp.model_file import model_to_bytes
 from studio.spec import ModelSpec
 
 
 def open_train(app, record):
-    app.session_state["model"] = record
-    app.session_state["runs"] = {record.run_id: record}
+    give(app, record)
     app.run()
     app.switch_page("app_pages/train.py").run()
     no_exceptions(app)
@@ -86,10 +85,10 @@ def test_reset_asks_then_reinitialises(app):
     record = make_record(epochs=1)
     open_train(app, record)
     app.button(key="train_reset").click().run()
-    assert app.session_state["model"] is record
+    assert app.session_state["workspace"].model is record
     [b for b in app.button if b.label == "Reset the weights"][0].click().run()
     no_exceptions(app)
-    fresh = app.session_state["model"]
+    fresh = app.session_state["workspace"].model
     assert fresh is not record and not fresh.is_trained
     assert fresh.network.layers == record.network.layers
 
@@ -101,7 +100,7 @@ def test_uploading_a_model_file_replaces_the_model_and_predicts_the_same(app):
     open_train(app, current)
     app.file_uploader(key="model_file").upload("model.npz", data, "application/octet-stream").run()
     no_exceptions(app)
-    loaded = app.session_state["model"]
+    loaded = app.session_state["workspace"].model
     assert loaded is not current
     x = trained.prepared.x_test
     assert (loaded.network.predict(x) == trained.network.predict(x)).all()
@@ -114,7 +113,7 @@ def test_a_bad_model_upload_shows_the_error_and_keeps_the_current_model(app):
     app.file_uploader(key="model_file").upload("notes.npz", b"this is not a model",
                                                "application/octet-stream").run()
     no_exceptions(app)
-    assert app.session_state["model"] is current
+    assert app.session_state["workspace"].model is current
     assert any("not a model file" in e for e in texts(app.error))
 
 
@@ -130,6 +129,6 @@ def test_a_model_for_other_data_is_refused(app):
     app.file_uploader(key="model_file").upload("moons.npz", model_to_bytes(other.network),
                                                "application/octet-stream").run()
     no_exceptions(app)
-    assert app.session_state["model"] is current
+    assert app.session_state["workspace"].model is current
     assert any("do not fit the dataset" in e for e in texts(app.error))
     assert buffer.getvalue()

@@ -223,3 +223,52 @@ def test_snapshots_taken_during_training_are_always_consistent():
             break
     assert job.join(timeout=30)
     assert not problems, problems[:5]
+
+
+class Owner:
+    """A visitor whose connection the test switches on and off."""
+
+    def __init__(self, present=True, alive=True):
+        self.is_present, self.is_alive = present, alive
+
+    def __call__(self):
+        return self.is_alive
+
+    def present(self):
+        return self.is_present
+
+
+def test_a_queued_job_of_a_disconnected_visitor_is_passed_over_and_dropped():
+    scheduler, first, _ = start_two_with_one_slot()
+    away = Owner(present=False)
+    departed = make_job(scheduler, epochs=2, owner_alive=away)
+    waiting = make_job(scheduler, epochs=2)
+    departed.start()
+    assert wait_until(lambda: departed.snapshot().queue_position == 2)
+    waiting.start()
+    assert wait_until(lambda: waiting.snapshot().queue_position == 3)
+    first.stop()
+    assert first.join(timeout=10)
+    # the second job and then `waiting` get the slot; the departed one is never promoted
+    assert waiting.join(timeout=30) and waiting.status is Status.FINISHED
+    assert departed.status is Status.QUEUED and departed.snapshot().samples_seen == 0
+    away.is_alive = False  # the grace period ran out: the job leaves the queue
+    assert departed.join(timeout=10)
+    assert departed.status is Status.STOPPED and departed.snapshot().samples_seen == 0
+    assert "session has ended" in departed.snapshot().message
+    assert scheduler.queue_position(departed) is None and scheduler.n_running == 0
+
+
+def test_a_queued_visitor_who_reconnects_gets_the_slot():
+    scheduler, first, second = start_two_with_one_slot()
+    second.stop()
+    assert second.join(timeout=10)
+    blip = Owner(present=False)
+    job = make_job(scheduler, epochs=2, owner_alive=blip)
+    job.start()
+    first.stop()
+    assert first.join(timeout=10)
+    time.sleep(0.3)
+    assert job.status is Status.QUEUED and scheduler.n_running == 0
+    blip.is_present = True
+    assert job.join(timeout=30) and job.status is Status.FINISHED
