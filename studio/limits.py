@@ -3,11 +3,14 @@
 The same limits guard the Build form, share links and uploaded models. The
 server-wide settings come from environment variables:
 
-* ``MLP_STUDIO_MAX_JOBS`` -- training jobs that may run at once (default: the core count);
+* ``MLP_STUDIO_MAX_JOBS`` -- training jobs that may run at once (default: the CPUs this
+  container may really use, see :func:`available_cpus`);
 * ``MLP_STUDIO_JOB_SECONDS`` -- the longest a job may train (default 900 s).
 """
 
+import math
 import os
+from pathlib import Path
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 1024
@@ -34,9 +37,50 @@ def _env_int(name, default, low):
     return value
 
 
+def available_cpus(cgroup_root="/sys/fs/cgroup"):
+    """The CPUs this process may really use: at least 1.
+
+    The host's core count is not it in a container: the CPUs the process may be
+    scheduled on (``os.process_cpu_count()``, else the affinity mask) are capped
+    by the container's CPU quota (cgroup v2 ``cpu.max``, else v1
+    ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``), rounded down.
+    """
+    counter = getattr(os, "process_cpu_count", None)
+    if counter is not None:
+        count = counter()
+    else:
+        try:
+            count = len(os.sched_getaffinity(0))
+        except AttributeError:
+            count = os.cpu_count()
+    count = count or 1
+    quota = cgroup_cpu_quota(cgroup_root)
+    if quota is not None:
+        count = min(count, max(1, math.floor(quota)))
+    return count
+
+
+def cgroup_cpu_quota(cgroup_root="/sys/fs/cgroup"):
+    """The container's CPU quota in CPUs (e.g. 1.5), or None when there is none."""
+    root = Path(cgroup_root)
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        if quota != "max" and float(period) > 0:
+            return float(quota) / float(period)
+        return None
+    except (OSError, ValueError):
+        pass
+    try:
+        quota = float((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = float((root / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return quota / period if quota > 0 and period > 0 else None
+
+
 def max_jobs():
     """Training jobs that may run at the same time on this server."""
-    return _env_int("MLP_STUDIO_MAX_JOBS", os.cpu_count() or 1, 1)
+    return _env_int("MLP_STUDIO_MAX_JOBS", available_cpus(), 1)
 
 
 def max_job_seconds():

@@ -1,0 +1,68 @@
+"""Server limits from the environment and the container: MLP_STUDIO_MAX_JOBS, JOB_SECONDS, CPUs."""
+
+import os
+
+import pytest
+
+from studio import limits
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+@pytest.fixture
+def cpus(monkeypatch):
+    """Pretend the process may run on 8 CPUs."""
+    monkeypatch.setattr(os, "process_cpu_count", lambda: 8, raising=False)
+
+
+def test_cgroup_v2_quota_caps_the_host_count(tmp_path, cpus):
+    write(tmp_path / "cpu.max", "150000 100000\n")
+    assert limits.cgroup_cpu_quota(tmp_path) == 1.5
+    assert limits.available_cpus(tmp_path) == 1
+
+
+def test_cgroup_v2_without_a_quota(tmp_path, cpus):
+    write(tmp_path / "cpu.max", "max 100000\n")
+    assert limits.cgroup_cpu_quota(tmp_path) is None
+    assert limits.available_cpus(tmp_path) == 8
+
+
+def test_cgroup_v1_quota(tmp_path, cpus):
+    write(tmp_path / "cpu" / "cpu.cfs_quota_us", "300000\n")
+    write(tmp_path / "cpu" / "cpu.cfs_period_us", "100000\n")
+    assert limits.available_cpus(tmp_path) == 3
+    write(tmp_path / "cpu" / "cpu.cfs_quota_us", "-1\n")
+    assert limits.available_cpus(tmp_path) == 8
+
+
+def test_a_tiny_quota_still_allows_one_job(tmp_path, cpus):
+    write(tmp_path / "cpu.max", "20000 100000\n")
+    assert limits.available_cpus(tmp_path) == 1
+
+
+def test_no_cgroup_files_means_the_affinity_count(tmp_path, cpus):
+    assert limits.available_cpus(tmp_path / "missing") == 8
+
+
+def test_max_jobs_defaults_to_the_available_cpus(monkeypatch):
+    monkeypatch.delenv("MLP_STUDIO_MAX_JOBS", raising=False)
+    monkeypatch.setattr(limits, "available_cpus", lambda: 3)
+    assert limits.max_jobs() == 3
+
+
+@pytest.mark.parametrize("name, read", [("MLP_STUDIO_MAX_JOBS", limits.max_jobs),
+                                        ("MLP_STUDIO_JOB_SECONDS", limits.max_job_seconds)])
+def test_settings_from_the_environment(monkeypatch, name, read):
+    monkeypatch.setenv(name, " 7 ")
+    assert read() == 7
+    monkeypatch.setenv(name, "")
+    assert read() >= 1
+    monkeypatch.setenv(name, "two")
+    with pytest.raises(ValueError, match=f"{name} must be a whole number. Received: 'two'"):
+        read()
+    monkeypatch.setenv(name, "0")
+    with pytest.raises(ValueError, match=f"{name} must be at least 1. Received: 0"):
+        read()
