@@ -255,6 +255,43 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def rss_mb(pid="self") -> float:
+    """Resident set size of one process in MB (0 when it is gone or /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
+    return 0.0
+
+
+def descendants(pid=None) -> list[int]:
+    """Process ids of every child, grandchild, ... of ``pid`` (default: this process)."""
+    pid = os.getpid() if pid is None else pid
+    children = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def tree_rss_mb() -> float:
+    """Resident memory of this process and all its descendants, in MB."""
+    return rss_mb() + sum(rss_mb(child) for child in descendants())
+
+
 START_LOAD = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 

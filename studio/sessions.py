@@ -9,6 +9,9 @@ back even while Streamlit still keeps the session itself for a possible
 reconnect. A session that does come back finds an empty workspace and is told why.
 """
 
+import ctypes
+import ctypes.util
+import gc
 import threading
 import time
 import weakref
@@ -61,49 +64,54 @@ class SessionRegistry:
         self.grace_seconds = grace_seconds
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
-        self._sessions = {}        # session id -> weakref to its Workspace
-        self._gone_since = {}      # session id -> monotonic time it was first seen gone
+        self._entries = {}         # id(workspace) -> (weakref to it, its session id)
+        self._gone_since = {}      # id(workspace) -> monotonic time its session was seen gone
         self._janitor = None
 
     def register(self, session_id, workspace):
         """Remember ``workspace`` as ``session_id``'s (weakly: a dropped session frees it)."""
+        key = id(workspace)
         with self._lock:
-            self._sessions[session_id] = weakref.ref(workspace)
-            self._gone_since.pop(session_id, None)
+            entry = self._entries.get(key)
+            if entry is None or entry[0]() is not workspace or entry[1] != session_id:
+                self._entries[key] = (weakref.ref(workspace), session_id)
         self._start_janitor()
 
     def __len__(self):
         with self._lock:
-            return sum(1 for ref in self._sessions.values() if ref() is not None)
+            return sum(1 for ref, _ in self._entries.values() if ref() is not None)
 
     def sweep(self, now=None):
-        """Release the workspaces of sessions gone for longer than the grace; return their ids."""
+        """Release the workspaces of sessions gone for longer than the grace.
+
+        Returns the session ids whose workspaces were released.
+        """
         now = time.monotonic() if now is None else now
         with self._lock:
-            entries = list(self._sessions.items())
+            entries = list(self._entries.items())
         released = []
-        for session_id, ref in entries:
+        for key, (ref, session_id) in entries:
             workspace = ref()
             if workspace is None:
-                self._forget(session_id)
+                self._forget(key)
                 continue
             connected = self.is_connected(session_id)
             if connected is None or connected:
                 with self._lock:
-                    self._gone_since.pop(session_id, None)
+                    self._gone_since.pop(key, None)
                 continue
             with self._lock:
-                since = self._gone_since.setdefault(session_id, now)
+                since = self._gone_since.setdefault(key, now)
             if now - since >= self.grace_seconds:
                 workspace.release()
-                self._forget(session_id)
+                self._forget(key)
                 released.append(session_id)
         return released
 
-    def _forget(self, session_id):
+    def _forget(self, key):
         with self._lock:
-            self._sessions.pop(session_id, None)
-            self._gone_since.pop(session_id, None)
+            self._entries.pop(key, None)
+            self._gone_since.pop(key, None)
 
     def _start_janitor(self):
         with self._lock:
@@ -116,4 +124,27 @@ class SessionRegistry:
     def _run(self):
         while True:
             time.sleep(self.check_seconds)
-            self.sweep()
+            if self.sweep():
+                give_back_memory()
+
+
+def give_back_memory():
+    """Free what released workspaces held and hand the pages back to the system.
+
+    Models and jobs refer to each other, so a collection frees them now rather
+    than whenever the collector next runs; glibc keeps freed heap pages (arrays
+    under its adaptive mmap threshold live there) until ``malloc_trim`` returns
+    them. Elsewhere only the collection happens.
+    """
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -40,6 +40,10 @@ SCRIPTS = {
         ("mnist",),
         ["== Peak resident memory while training MNIST ==", "peak (MB)", "tutorial MNIST",
          "Recommended MNIST preset"]),
+    "serve_memory.py": (
+        ("mnist",),
+        ["== Server memory: visitors building MNIST, then leaving ==", "resident (MB)",
+         "after visitor 3", "back within 100 MB of one visitor"]),
     "inference.py": (
         ("mnist",),
         ["== Inference latency ==", "median ms", "one image: predict(x[:1])",
