@@ -1,11 +1,12 @@
 """Datasets for MLP Studio: one registry shared by the dashboard and the benchmarks.
 
 Imports NumPy, pandas, scikit-learn, ``mnist`` and the standard library only
-(never Streamlit, Plotly or ``mlp``).
+(never Streamlit, Plotly or ``mlp``). pandas (for CSV files) and scikit-learn
+(for its bundled sets) are imported when first needed, so a process that only
+trains on arrays, such as a training worker, never loads them.
 """
 
 from .california import find_california_dir, find_california_file, load_california_housing
-from .csv_upload import CsvError, dataset_from_table, infer_task, load_csv, read_csv_table
 from .download import (ChecksumError, DownloadError, default_data_dir, download_verified,
                        ensure_writable, fetch_verified, verify_file)
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, IdxError, parse_idx_bytes, read_idx
@@ -30,3 +31,13 @@ __all__ = [
     "load_mnist", "mnist_mirrors", "one_hot", "parse_idx_bytes", "prepare", "read_csv_table",
     "read_idx", "split_dataset", "verify_file",
 ]
+
+_CSV_NAMES = ("CsvError", "dataset_from_table", "infer_task", "load_csv", "read_csv_table")
+
+
+def __getattr__(name):
+    """The CSV names, imported (with pandas) on first use."""
+    if name in _CSV_NAMES:
+        from . import csv_upload
+        return getattr(csv_upload, name)
+    raise AttributeError(f"module 'data' has no attribute {name!r}")

@@ -355,6 +355,24 @@ class NeuralNetwork:
         clone.params[...] = self.params
         return clone
 
+    def load_state(self, other):
+        """Take ``other``'s parameters, optimizer, history and random state, in place.
+
+        For a copy of this network trained elsewhere (another thread or process,
+        e.g. loaded from :func:`mlp.model_file.model_to_bytes`): the parameter views
+        stay the same objects, so references to ``weights`` and ``params`` remain valid.
+        """
+        if other.layers != self.layers or other.params.shape != self.params.shape \
+                or other.dtype != self.dtype:
+            raise ValueError(
+                f"load_state needs the same layers and dtype: this network has {self.layers} "
+                f"({np.dtype(self.dtype).name}), the other {other.layers} "
+                f"({np.dtype(other.dtype).name}).")
+        np.copyto(self.params, other.params)
+        self.optimizer = other.optimizer
+        self.history = other.history
+        self.rng = other.rng
+
     def backup_params(self):
         """Copy the parameters into a reusable buffer of shape (n_params,) and return it."""
         np.copyto(self._backup, self.params)

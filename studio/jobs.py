@@ -1,11 +1,13 @@
-"""Training in a background thread that never calls Streamlit.
+"""Training jobs: a network trained in a worker process while the page watches.
 
-A :class:`TrainingJob` trains one network through the engine's callbacks and
-fills a plain progress record that a page polls with :meth:`TrainingJob.snapshot`.
-A :class:`JobScheduler` shared by the whole server caps how many jobs train at
-once; the others wait, visibly queued. A job stops by itself when its owner is
-gone (``owner_alive`` returns False), when it has trained for longer than its
-time limit, when it diverges, or when asked to.
+A :class:`TrainingJob` owns one network. ``start`` queues it with the server's
+:class:`studio.scheduler.JobScheduler`; once it has a slot, a worker process from
+:func:`studio.workers.shared_pool` trains a copy of the network (see
+:mod:`studio.job_segment`), streams the history back -- which the job mirrors into
+its own network's history, so :meth:`TrainingJob.snapshot` is always current -- and
+at the end hands the trained state back into the job's network. A job stops by
+itself when its owner is gone (``owner_alive`` returns False), when it has trained
+longer than its time limit, when it diverges, or when asked to.
 """
 
 import enum
@@ -15,10 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp import TrainingDiverged
+from studio.scheduler import JobScheduler, blas_threads  # noqa: F401  (the job API's home)
 
 OWNER_CHECK_SECONDS = 1.0
-PARAM_COPY_SECONDS = 0.5
+EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
 
 
 class Status(str, enum.Enum):
@@ -35,7 +37,7 @@ class Status(str, enum.Enum):
 
     @property
     def active(self):
-        """True while a worker thread is queued or training."""
+        """True while the job is queued or training."""
         return self in (Status.QUEUED, Status.RUNNING)
 
 
@@ -43,13 +45,14 @@ class Status(str, enum.Enum):
 class TrainingData:
     """The arrays a job trains on.
 
-    x_train : ndarray of shape (n_train, n_features); y_train : (n_train,) labels
-    when ``categorical`` else (n_train, n_outputs); x_val / y_val likewise or None.
+    x_train : ndarray or row source (``data.views.ScaledRows``) of shape
+    (n_train, n_features); y_train : (n_train,) labels when ``categorical`` else
+    (n_train, n_outputs); x_val / y_val likewise or None.
     """
 
-    x_train: np.ndarray
+    x_train: object
     y_train: np.ndarray
-    x_val: np.ndarray | None = None
+    x_val: object = None
     y_val: np.ndarray | None = None
     categorical: bool = False
 
@@ -80,15 +83,8 @@ class Snapshot:
         return float(min(max(done / self.epochs, 0.0), 1.0))
 
 
-EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
-
-
-def _consistent_copy(history):
-    """Copy a history that another thread may be appending to, per-epoch lists cut to one length.
-
-    The worker appends an epoch's entries one list at a time; cutting every
-    per-epoch list to the shortest gives a view in which they always agree.
-    """
+def consistent_copy(history):
+    """Copy a history, per-epoch lists cut to one length (they grow one list at a time)."""
     copy = {key: (list(value) if isinstance(value, list) else value)
             for key, value in history.items()}
     n_epochs = min(len(copy[key]) for key in EPOCH_KEYS)
@@ -97,71 +93,15 @@ def _consistent_copy(history):
     return copy
 
 
-class JobScheduler:
-    """A server-wide cap on simultaneous training, with a first-come queue."""
-
-    def __init__(self, max_jobs):
-        if max_jobs < 1:
-            raise ValueError(f"max_jobs must be at least 1. Received: {max_jobs}")
-        self.max_jobs = max_jobs
-        self._condition = threading.Condition()
-        self._running = set()
-        self._queue = []
-
-    def acquire(self, job, cancelled, present=None):
-        """Block until ``job`` may train; return False if ``cancelled()`` turned true first.
-
-        ``present()`` (default: always true) says whether the job's visitor is
-        connected right now. A job whose visitor is not is passed over: it keeps
-        its place but is never given a slot, and the jobs behind it go first; if
-        the visitor does not come back, ``cancelled()`` ends its wait.
-        """
-        present = present or (lambda: True)
-        with self._condition:
-            self._queue.append((job, present))
-            try:
-                while True:
-                    if cancelled():
-                        return False
-                    if len(self._running) < self.max_jobs and self._first_present() is job:
-                        self._running.add(job)
-                        return True
-                    self._condition.wait(timeout=0.1)
-            finally:
-                self._queue = [entry for entry in self._queue if entry[0] is not job]
-                self._condition.notify_all()
-
-    def _first_present(self):
-        for waiting, present in self._queue:
-            if present():
-                return waiting
-        return None
-
-    def release(self, job):
-        """Give ``job``'s slot to the next one in the queue."""
-        with self._condition:
-            self._running.discard(job)
-            self._condition.notify_all()
-
-    def queue_position(self, job):
-        """1 for the next job to start, None when ``job`` is not waiting."""
-        with self._condition:
-            jobs = [waiting for waiting, _ in self._queue]
-            return jobs.index(job) + 1 if job in jobs else None
-
-    @property
-    def n_running(self):
-        with self._condition:
-            return len(self._running)
-
-
 class TrainingJob:
-    """Train ``network`` on ``data`` for ``epochs`` epochs in a worker thread.
+    """Train ``network`` on ``data`` for ``epochs`` epochs in a worker process.
 
     Parameters
     ----------
     network : mlp.NeuralNetwork
-        Trained in place; between batches it is only touched by the worker.
+        Built from registered names (it travels to the worker as a model file). While
+        the job trains, its history follows the worker's; its parameters are
+        updated when training stops (:meth:`network_copy` gives current ones).
     data : TrainingData
     batch_size, epochs : int
         ``epochs`` is the target number of completed epochs for this job.
@@ -174,10 +114,12 @@ class TrainingJob:
         Seconds of training (queued and paused time excluded) before the job stops.
     early_stopping : int
         Patience in epochs (0: off); needs validation data.
+    pool : studio.workers.WorkerPool, optional
+        Where the worker process comes from; default :func:`studio.workers.shared_pool`.
     """
 
     def __init__(self, network, data, batch_size, epochs, scheduler, *, owner_alive=None,
-                 time_limit=900.0, early_stopping=0):
+                 time_limit=900.0, early_stopping=0, pool=None):
         self.network = network
         self.data = data
         self.batch_size = batch_size
@@ -186,23 +128,22 @@ class TrainingJob:
         self.owner_alive = owner_alive or (lambda: True)
         self.time_limit = time_limit
         self.early_stopping = early_stopping
+        self.pool = pool
         self._lock = threading.Lock()
         self._thread = None
-        self._request = None          # None, "pause" or "stop"
+        self._request = None          # None, "pause", "stop", "owner" or "time"
         self._status = Status.IDLE
         self._message = ""
         self._last = {}
         self._train_seconds = 0.0
         self._segment_start = None
         self._segment_samples = 0
-        self._last_owner_check = 0.0
-        self._last_param_copy = 0.0
-        self._params_copy = network.params.copy()
         self._rate = 0.0
+        self._segment = None          # the running studio.job_segment.Segment
 
     # ------------------------------------------------------------ control
     def start(self):
-        """Start (or resume) training in a new worker thread; a no-op while active."""
+        """Start (or resume) training; a no-op while active."""
         with self._lock:
             if self._status.active:
                 return
@@ -233,7 +174,7 @@ class TrainingJob:
                 self._status, self._message = Status.STOPPED, "Stopped."
 
     def join(self, timeout=None):
-        """Wait for the worker thread to end; return True if it has."""
+        """Wait for the job's thread to end; return True if it has."""
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
@@ -268,14 +209,19 @@ class TrainingJob:
             return self._status
 
     # ------------------------------------------------------------ reading
-    def snapshot(self):
-        """A consistent copy of the progress and the history, safe to read from any thread."""
+    def snapshot(self, history=True):
+        """A consistent copy of the progress and the history, safe to read from any thread.
+
+        With ``history=False`` the history is left out (``{}``): a cheap read of the
+        progress alone.
+        """
         with self._lock:
             last, status, message = dict(self._last), self._status, self._message
             elapsed = self._elapsed()
-            history = _consistent_copy(self.network.history)
+            epochs_done = len(self.network.history["loss"])
+            samples_seen = self.network.history["samples_seen"]
+            kept = consistent_copy(self.network.history) if history else {}
             rate = self._rate
-        epochs_done = len(history["loss"])
         mid_epoch = status.active and last.get("event") == "batch" \
             and last.get("epoch", 0) > epochs_done
         batch = last.get("batch", 0) if mid_epoch else 0
@@ -287,26 +233,40 @@ class TrainingJob:
             remaining = max(samples_left, 0) / rate
         return Snapshot(status=status, message=message,
                         epoch=epochs_done + (1 if batch else 0), epochs=self.target_epochs,
-                        batch=batch, batches=batches, samples_seen=history["samples_seen"],
+                        batch=batch, batches=batches, samples_seen=samples_seen,
                         samples_per_second=rate, seconds_left=remaining, elapsed=elapsed,
-                        queue_position=self.scheduler.queue_position(self), history=history)
+                        queue_position=self.scheduler.queue_position(self), history=kept)
 
-    def network_copy(self):
-        """A copy of the network with parameters at most about half a second old."""
+    def network_copy(self, full=False):
+        """A copy of the network with its current parameters.
+
+        While the job trains, the parameters are asked of the worker (one batch away
+        at most); with ``full`` the optimizer state too, for a model file.
+        """
         with self._lock:
+            segment = self._segment
+        fetched = segment.fetch("state" if full else "params") if segment is not None else None
+        with self._lock:
+            if full and fetched is not None:
+                from mlp.model_file import load_model
+                copy = load_model(fetched)
+                copy.metadata = dict(self.network.metadata)
+                copy.history = consistent_copy(self.network.history)
+                return copy
             copy = self.network.copy()
-            copy.history = _consistent_copy(copy.history)
-            if self._status.active:
-                copy.params[...] = self._params_copy
+            copy.history = consistent_copy(copy.history)
+            if fetched is not None:
+                copy.params[...] = fetched
         return copy
 
-    # ------------------------------------------------------------ worker
+    # ------------------------------------------------------------ the job's thread
     def _elapsed(self):
         if self._segment_start is None:
             return self._train_seconds
         return self._train_seconds + time.monotonic() - self._segment_start
 
     def _run(self):
+        from studio import job_segment
         cancelled = lambda: self._request is not None or not self.owner_alive()  # noqa: E731
         present = getattr(self.owner_alive, "present", None)
         if not self.scheduler.acquire(self, cancelled, present):
@@ -317,12 +277,11 @@ class TrainingJob:
                 self._status, self._message = Status.RUNNING, "Training."
                 self._segment_start = time.monotonic()
                 self._segment_samples = self.network.history["samples_seen"]
-            self._train()
+            job_segment.run(self)
         finally:
             with self._lock:
                 self._train_seconds = self._elapsed()
                 self._segment_start = None
-                np.copyto(self._params_copy, self.network.params)
             self.scheduler.release(self)
 
     def _finish_without_training(self):
@@ -333,22 +292,6 @@ class TrainingJob:
                 self._status, self._message = Status.STOPPED, "Stopped before it started."
             else:
                 self._status, self._message = Status.STOPPED, "Stopped: the session has ended."
-
-    def _train(self):
-        data = self.data
-        validation = (data.x_val, data.y_val) if data.x_val is not None else None
-        try:
-            self.network.fit(data.x_train, data.y_train, self.batch_size, self.epochs_remaining(),
-                             categorical=data.categorical, validation_data=validation,
-                             callbacks=[self._on_progress],
-                             early_stopping=(self.early_stopping or None) if validation else None)
-        except TrainingDiverged as exc:
-            self._set_final(Status.DIVERGED, str(exc))
-            return
-        except Exception as exc:  # shown to the user; the worker must not die silently
-            self._set_final(Status.FAILED, f"Training failed: {type(exc).__name__}: {exc}")
-            return
-        self._set_final(*self._outcome())
 
     def _outcome(self):
         reason = self._request
@@ -368,23 +311,3 @@ class TrainingJob:
     def _set_final(self, status, message):
         with self._lock:
             self._status, self._message = status, message
-
-    def _on_progress(self, info):
-        now = time.monotonic()
-        with self._lock:
-            self._last = info
-            seconds = now - self._segment_start
-            if seconds > 0:
-                self._rate = (self.network.history["samples_seen"] - self._segment_samples) / seconds
-            if now - self._last_param_copy >= PARAM_COPY_SECONDS or info["event"] == "epoch":
-                np.copyto(self._params_copy, self.network.params)
-                self._last_param_copy = now
-            if self._train_seconds + seconds > self.time_limit:
-                self._request = "time"
-            request = self._request
-        if request is None and now - self._last_owner_check >= OWNER_CHECK_SECONDS:
-            self._last_owner_check = now
-            if not self.owner_alive():
-                with self._lock:
-                    self._request = request = "owner"
-        return request is not None

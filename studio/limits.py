@@ -8,6 +8,7 @@ server-wide settings come from environment variables:
 * ``MLP_STUDIO_JOB_SECONDS`` -- the longest a job may train (default 900 s).
 """
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -37,8 +38,9 @@ def _env_int(name, default, low):
     return value
 
 
+@functools.cache
 def available_cpus(cgroup_root="/sys/fs/cgroup"):
-    """The CPUs this process may really use: at least 1.
+    """The CPUs this process may really use: at least 1 (read once per process).
 
     The host's core count is not it in a container: the CPUs the process may be
     scheduled on (``os.process_cpu_count()``, else the affinity mask) are capped

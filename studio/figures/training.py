@@ -7,6 +7,7 @@ Histories are plain lists as kept in ``NeuralNetwork.history``; ``None`` entries
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from studio.figures import _checks, style
@@ -36,15 +37,13 @@ def ema_smooth(values, weight=0.9):
     values = _checks.vector("values", values)
     if not 0.0 <= weight < 1.0:
         raise ValueError(f"smoothing must be in [0, 1). Received: {weight!r}")
-    smoothed, last, count = [], 0.0, 0
-    for value in values.tolist():
-        if not math.isfinite(value):
-            smoothed.append(value)
-            continue
-        last = last * weight + (1.0 - weight) * value
-        count += 1
-        smoothed.append(last / (1.0 - weight ** count))
-    return np.asarray(smoothed, dtype=float)
+    finite = np.isfinite(values)
+    # pandas' adjusted EWM skipping missing values is exactly this average, in compiled code.
+    series = pd.Series(np.where(finite, values, np.nan))
+    smoothed = series.ewm(alpha=1.0 - weight, adjust=True, ignore_na=True).mean()
+    smoothed = smoothed.to_numpy(dtype=float, copy=True)
+    smoothed[~finite] = values[~finite]
+    return smoothed
 
 
 def batch_positions(n_batches, batches_per_epoch):
@@ -88,11 +87,15 @@ def _decimate(n, max_points):
     return keep
 
 
+MAX_MARKERS = 60  # more points than this are drawn as a line alone
+
+
 def _epoch_trace(values, name, color, dash="solid", scale=1.0):
     values = np.asarray(values, dtype=float) * scale
     epochs = np.arange(1, len(values) + 1)
     keep = np.isfinite(values)
-    return go.Scatter(x=epochs[keep], y=values[keep], name=name, mode="lines+markers",
+    mode = "lines+markers" if keep.sum() <= MAX_MARKERS else "lines"
+    return go.Scatter(x=epochs[keep], y=values[keep], name=name, mode=mode,
                       line=dict(color=color, width=2.5, dash=dash), marker=dict(size=6),
                       hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>")
 

@@ -54,9 +54,9 @@ def _make_current(spec, prepared, network=None):
 def model_bytes(record):
     """The current model as a downloadable file (weights, optimizer, history, preprocessing).
 
-    Serialises the job's consistent copy: the worker may be updating the network itself.
+    While the job trains, the worker's current state (weights and optimizer) is saved.
     """
-    return model_to_bytes(record.job.network_copy())
+    return model_to_bytes(record.job.network_copy(full=True))
 
 
 def upload(data, progress=None):

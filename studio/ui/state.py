@@ -7,6 +7,8 @@ server-wide job scheduler, the dataset store and the session registry (which
 releases a departed visitor's workspace) live in ``st.cache_resource``.
 """
 
+import logging
+import threading
 import time
 
 import streamlit as st
@@ -17,6 +19,7 @@ from studio import limits
 from studio.jobs import JobScheduler
 from studio.sessions import SessionRegistry, Workspace
 from studio.spec import ModelSpec
+from studio.workers import shared_pool
 
 OWNER_GRACE_SECONDS = 15.0
 RELEASE_GRACE_SECONDS = 45.0
@@ -38,6 +41,7 @@ DEFAULTS = {
     "just_built": lambda: False,    # a model was built on the previous run: say so once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
+    "live_figures": lambda: None,   # (history version, figures) the Train page drew last
 }
 
 
@@ -114,10 +118,29 @@ def _is_connected(session_id):
         return None
 
 
+def _log_to_stderr():
+    """Send MLP Studio's own log lines (one per training stretch) to the server's log."""
+    logger = logging.getLogger("mlp_studio")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 @st.cache_resource(show_spinner=False)
 def scheduler():
-    """The server-wide training scheduler (one for all sessions)."""
-    return JobScheduler(limits.max_jobs())
+    """The server-wide training scheduler (one for all sessions).
+
+    Its worker processes start in the background now, so the first visitor to
+    press Start does not wait for one.
+    """
+    _log_to_stderr()
+    jobs = JobScheduler(limits.max_jobs())
+    threading.Thread(target=shared_pool().warm, args=(jobs.max_jobs,), daemon=True,
+                     name="mlp-studio-warm-workers").start()
+    return jobs
 
 
 class OwnerCheck:

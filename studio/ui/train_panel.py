@@ -1,18 +1,22 @@
 """The Train page's controls and live view, kept out of the page file.
 
 Buttons act through ``on_click`` callbacks; the live view is a fragment that
-polls the job's snapshot while it trains and stops polling when it ends.
+refreshes while the job trains, at a rate the server shares among its visitors,
+and rebuilds the charts only when the history has grown.
 """
 
 import streamlit as st
 
 from studio.figures.training import loss_curve, metric_curve
 from studio.jobs import Status
+from studio.live_rate import LiveRate
 from studio.spec import OPTIMIZER_SETTINGS
 from studio.ui import actions, state, widgets
 from studio.ui.plain import say
 
-POLL_SECONDS = 0.5
+QUEUED_POLL_SECONDS = 2.0   # a queued job's view only checks its place in line
+LIVE_MAX_POINTS = 600       # per-batch points drawn at most (a chart is ~600 px wide)
+CHART_EVERY = 3             # the charts refresh once every this many progress refreshes
 SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
                   "beta_1": "beta_1", "beta_2": "beta_2", "rho": "rho"}
 
@@ -97,19 +101,53 @@ def adjustments(record):
                   key="train_set_epochs")
 
 
-def live_view(record):
-    """Progress, status and live charts; polls while the job is queued or training."""
-    polling = record.job.status.active
+@st.cache_resource(show_spinner=False)
+def live_rate():
+    """The server-wide refresh rate of live views (it slows as more visitors watch)."""
+    return LiveRate()
 
-    @st.fragment(run_every=POLL_SECONDS if polling else None)
-    def view():
+
+def live_view(record):
+    """Progress, status and live charts.
+
+    While the job runs, the progress line refreshes at the server's live rate and
+    the charts (the costly part, on the server and in the browser) at a third of
+    it; a queued job's view only checks its place in line, every few seconds;
+    any other view draws once.
+    """
+    status = record.job.status
+    if status is Status.RUNNING:
+        rate = live_rate()
+        interval = rate.interval()
+
+        @st.fragment(run_every=interval)
+        def progress():
+            snap = record.job.snapshot(history=False)
+            rate.tick(id(record))
+            if snap.status is not Status.RUNNING:
+                st.rerun()  # the controls change with the status
+            _status_line(snap, record)
+
+        @st.fragment(run_every=CHART_EVERY * interval)
+        def charts():
+            _charts(record.job.snapshot(), record)
+
+        progress()
+        charts()
+    elif status is Status.QUEUED:
+        @st.fragment(run_every=QUEUED_POLL_SECONDS)
+        def waiting():
+            snap = record.job.snapshot(history=False)
+            if snap.status is not Status.QUEUED:
+                st.rerun()
+            _status_line(snap, record)
+
+        waiting()
+        _charts(record.job.snapshot(), record)
+    else:
         snap = record.job.snapshot()
-        if polling and not snap.status.active:
-            st.rerun()
         _status_line(snap, record)
         _charts(snap, record)
-
-    view()
 
 
 def _status_line(snap, record):
@@ -135,19 +173,30 @@ def _status_line(snap, record):
         say("caption", snap.message)
 
 
+def _figures(snap, record):
+    """The loss and metric figures, rebuilt only when the history has grown."""
+    history = snap.history
+    version = (record.run_id, len(history["batch_loss"]), len(history["loss"]))
+    kept = state.get("live_figures")
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    batches = snap.batches or max(1, -(-len(record.prepared.x_train) // record.job.batch_size))
+    classify = record.task == "classification"
+    figures = (loss_curve(history["batch_loss"], history["loss"], history["val_loss"], batches,
+                          max_points=LIVE_MAX_POINTS),
+               metric_curve(history["metric"] if classify else history["loss"],
+                            history["val_metric"], "accuracy" if classify else "mse"))
+    state.put("live_figures", (version, figures))
+    return figures
+
+
 def _charts(snap, record):
     history = snap.history
-    batches = snap.batches or max(1, -(-len(record.prepared.x_train) // record.job.batch_size))
+    loss, metric = _figures(snap, record)
     cols = st.columns(2)
-    with cols[0]:
-        st.plotly_chart(loss_curve(history["batch_loss"], history["loss"], history["val_loss"],
-                                   batches), width="stretch", key="live_loss")
+    cols[0].plotly_chart(loss, width="stretch", key="live_loss")
+    cols[1].plotly_chart(metric, width="stretch", key="live_metric")
     classify = record.task == "classification"
-    metric = history["metric"] if classify else history["loss"]
-    with cols[1]:
-        st.plotly_chart(metric_curve(metric, history["val_metric"],
-                                     "accuracy" if classify else "mse"),
-                        width="stretch", key="live_metric")
     last = {k: next((v for v in reversed(history[k]) if v is not None), None)
             for k in ("loss", "val_loss", "metric", "val_metric")}
     cols = st.columns(4)

@@ -198,11 +198,11 @@ def test_scheduler_rejects_a_zero_cap():
 
 
 def test_snapshot_cuts_a_half_appended_epoch():
-    from studio.jobs import _consistent_copy
+    from studio.jobs import consistent_copy
     history = {"loss": [1.0, 0.9, 0.8], "metric": [0.5, 0.6, 0.7], "val_loss": [1.1, 1.0],
                "val_metric": [0.4, 0.5], "epoch_seconds": [0.1, 0.1], "batch_loss": [1, 2, 3],
                "samples_seen": 30}
-    copy = _consistent_copy(history)
+    copy = consistent_copy(history)
     assert copy["loss"] == [1.0, 0.9] and copy["val_loss"] == [1.1, 1.0]
     assert copy["batch_loss"] == [1, 2, 3] and copy["samples_seen"] == 30
     assert len(history["loss"]) == 3, "the original is untouched"

@@ -14,8 +14,11 @@ def write(path, text):
 
 @pytest.fixture
 def cpus(monkeypatch):
-    """Pretend the process may run on 8 CPUs."""
+    """Pretend the process may run on 8 CPUs (and forget what was read before)."""
     monkeypatch.setattr(os, "process_cpu_count", lambda: 8, raising=False)
+    limits.available_cpus.cache_clear()
+    yield
+    limits.available_cpus.cache_clear()
 
 
 def test_cgroup_v2_quota_caps_the_host_count(tmp_path, cpus):
@@ -35,6 +38,8 @@ def test_cgroup_v1_quota(tmp_path, cpus):
     write(tmp_path / "cpu" / "cpu.cfs_period_us", "100000\n")
     assert limits.available_cpus(tmp_path) == 3
     write(tmp_path / "cpu" / "cpu.cfs_quota_us", "-1\n")
+    assert limits.available_cpus(tmp_path) == 3, "read once per process"
+    limits.available_cpus.cache_clear()
     assert limits.available_cpus(tmp_path) == 8
 
 

@@ -1,0 +1,485 @@
+"""One server, many visitors training at once: does every page stay live and quick?
+
+Starts ``streamlit run streamlit_app.py`` and drives real Chromium sessions
+(Playwright) against it. Eight visitors each open a share link for Digits with
+500 epochs of batch 8 (jobs long enough to keep every slot busy for minutes),
+build and open the Train page; then all press Start: as many train as the
+server has slots (its CPUs), the rest queue. While they train, a ninth
+visitor opens the app and switches pages, visitors whose job trains switch
+pages too, and the benchmark watches every Train page's epoch counter.
+
+Targets:
+  * the 9th visitor's first page renders in under 3 s;
+  * page switches take under 1 s (median), for the 9th visitor and for a visitor
+    whose job is training;
+  * every Train page's epoch advances at least every 2 s while its job runs;
+  * the server trains at least 80% of the samples per second that two bare jobs
+    (plain ``fit`` in two processes, one BLAS thread each) reach on this machine.
+
+Example (from the repository root; needs Chromium and Playwright):
+  python benchmarks/serve_load.py
+  python benchmarks/serve_load.py --visitors 4 --epochs 60 --quick
+"""
+
+import datetime
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import common  # noqa: E402
+
+CHROMIUM = os.environ.get("MLP_STUDIO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+         '[data-test-script-state="notRunning"]')
+TITLES = {"Build": "Build a network", "Train": "Train", "Evaluate": "Evaluate",
+          "Draw": "Draw a digit", "Inside the network": "Inside the network"}
+READ_EVERY = 1.0  # seconds between rounds of reading the Train pages
+FIRST_PAGE_TARGET, SWITCH_TARGET, EPOCH_GAP_TARGET, THROUGHPUT_TARGET = 3.0, 1.0, 2.0, 0.8
+
+
+def parse(argv=None):
+    parser = common.make_parser(__doc__, quick_help="smoke test: fewer visitors and epochs "
+                                                    "(targets not judged)")
+    parser.add_argument("--visitors", type=common.positive_int, default=8, metavar="N",
+                        help="visitors who train (default 8)")
+    parser.add_argument("--epochs", type=common.positive_int, default=500, metavar="E",
+                        help="epochs each visitor trains (default 500, at most 500)")
+    parser.add_argument("--batch-size", type=common.positive_int, default=8, metavar="B",
+                        help="batch size of every visitor's job (default 8)")
+    parser.add_argument("--switches", type=common.positive_int, default=12, metavar="K",
+                        help="page switches timed per switching visitor (default 12)")
+    args = common.parse_args(parser, argv)
+    args.reduced = args.quick
+    if args.quick:
+        args.visitors, args.epochs = min(args.visitors, 3), min(args.epochs, 40)
+        args.switches = min(args.switches, 4)
+    args.epochs = min(args.epochs, 500)
+    return args
+
+
+# ------------------------------------------------------------------ the server
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port, log):
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    process = subprocess.Popen(command, cwd=common.REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("the Streamlit server did not become healthy in 60 s")
+
+
+# ------------------------------------------------------------------ a visitor
+class Visitor:
+    """One browser context on the app, with the few actions the benchmark needs."""
+
+    def __init__(self, browser, url):
+        self.context = browser.new_context(viewport={"width": 1366, "height": 768})
+        self.context.set_default_timeout(120_000)
+        self.page = self.context.new_page()
+        self.url = url
+        self.epochs = []           # (seconds, epoch) readings while training
+        self.finished = []         # perf_counter times of the server's "script finished" messages
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload):
+        """Note when the server says a script run finished (a small ForwardMsg)."""
+        if not isinstance(payload, bytes) or len(payload) > 512:
+            return
+        try:
+            from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+            message = ForwardMsg.FromString(payload)
+            if message.WhichOneof("type") == "script_finished" and \
+                    message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self.finished.append(time.perf_counter())  # a whole page's run, not a fragment
+        except Exception:  # noqa: BLE001 - not a ForwardMsg we can read
+            pass
+
+    def served_after(self, began):
+        """Seconds from ``began`` to the first script run the server finished after it."""
+        later = [t for t in self.finished if t > began]
+        return later[0] - began if later else None
+
+    def open(self, path="/"):
+        """Open the app; (seconds until drawn and idle, seconds until the server had answered)."""
+        began = time.perf_counter()
+        self.page.goto(self.url + path)
+        self.page.wait_for_selector(READY)
+        self.page.locator('[data-testid="stSidebar"]').get_by_text("MLP Studio").wait_for()
+        return time.perf_counter() - began, self.served_after(began)
+
+    def click(self, name):
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def go(self, name):
+        """Switch page with the sidebar; (seconds until the new page is drawn and idle,
+        seconds until the server had finished its run)."""
+        link = self.page.locator('[data-testid="stSidebarNav"] a').get_by_text(name, exact=True)
+        began = time.perf_counter()
+        link.click()
+        self.page.locator('[data-testid="stMain"] h1').get_by_text(
+            TITLES[name], exact=True).wait_for()
+        self.page.wait_for_selector(READY)
+        return time.perf_counter() - began, self.served_after(began)
+
+    def progress(self):
+        """The Train page's progress text ("Epoch 3/200 · batch ..."), or ''."""
+        bars = self.page.locator('[data-testid="stProgress"]')
+        try:
+            return bars.first.inner_text(timeout=2_000).strip() if bars.count() else ""
+        except Exception:  # noqa: BLE001 - a bar replaced mid-read reads as nothing
+            return ""
+
+    def close(self):
+        self.context.close()
+
+
+def epoch_of(text):
+    if not text.startswith("Epoch "):
+        return None
+    return int(text.split()[1].split("/")[0])
+
+
+def build_and_open_train(visitor, epochs, batch_size):
+    visitor.open(f"/?ds=digits&ep={epochs}&bs={batch_size}")
+    visitor.click("Build network")
+    visitor.page.get_by_text("Network built").first.wait_for()
+    visitor.go("Train")
+
+
+def watch(visitors, epochs):
+    # epochs: each visitor's target
+    """Read every Train page until all jobs finished.
+
+    Returns the largest gap between epoch advances of each visitor while its job ran.
+    """
+    began = time.perf_counter()
+    last_change = {id(v): None for v in visitors}   # when the epoch last moved (job running)
+    gaps = {id(v): 0.0 for v in visitors}
+    finished = set()
+    while len(finished) < len(visitors):
+        for visitor in visitors:
+            if id(visitor) in finished:
+                continue
+            text = visitor.progress()
+            epoch, now = epoch_of(text), time.perf_counter() - began
+            if epoch is None:
+                continue
+            previous = visitor.epochs[-1][1] if visitor.epochs else None
+            visitor.epochs.append((now, epoch))
+            if epoch >= epochs[visitors.index(visitor)]:
+                finished.add(id(visitor))
+            elif "samples/s" not in text:        # queued or starting: nothing to wait for
+                last_change[id(visitor)] = None
+            elif last_change[id(visitor)] is None or epoch != previous:
+                last_change[id(visitor)] = now
+            else:
+                gaps[id(visitor)] = max(gaps[id(visitor)], now - last_change[id(visitor)])
+        if time.perf_counter() - began > 1800:
+            raise SystemExit("the visitors' jobs did not finish within 30 minutes")
+        time.sleep(READ_EVERY)
+    return list(gaps.values())
+
+
+# ------------------------------------------------------------------ bare jobs
+BARE_JOB = """
+import sys, time
+import numpy  # loads the BLAS, so that the limit below applies to it
+from threadpoolctl import threadpool_limits
+threadpool_limits(1, user_api="blas")
+from data import load_dataset, prepare
+from studio.spec import ModelSpec
+spec = ModelSpec(epochs={epochs}, batch_size={batch_size})
+p = prepare(load_dataset("digits"), val_fraction=spec.val_fraction,
+            test_fraction=spec.test_fraction, seed=spec.seed)
+net = spec.build(64, 10)
+start = time.perf_counter()
+net.fit(p.x_train, p.y_train, spec.batch_size, spec.epochs, categorical=True,
+        validation_data=(p.x_val, p.y_val))
+print(net.history["samples_seen"] / (time.perf_counter() - start))
+"""
+
+
+def bare_samples_per_second(epochs, batch_size):
+    """Two plain ``fit`` processes at once (the server's two slots): total samples/s."""
+    code = BARE_JOB.format(epochs=epochs, batch_size=batch_size)
+    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=common.REPO_ROOT,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    return sum(float(p.communicate()[0].strip().splitlines()[-1]) for p in processes)
+
+
+# ------------------------------------------------------------------ main
+def main(argv=None) -> int:
+    args = parse(argv)
+    from playwright.sync_api import sync_playwright
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = Path(tempfile.mkdtemp(prefix="mlp-studio-load-")) / "streamlit.log"
+    with open(log_path, "wb") as log:
+        server = start_server(port, log)
+    try:
+        with sync_playwright() as playwright:
+            # The visitors who only train are elsewhere on a real server: their browser runs
+            # here at the lowest priority, so that it does not take the server's CPUs. The
+            # visitors whose experience is measured get a browser at normal priority.
+            crowd = launch(playwright)
+            crowd_pids = chromium_pids()
+            measured = launch(playwright)
+            lowered = [Lowered(crowd_pids, "crowd", CROWD_SHARES),
+                       Lowered([p for p in chromium_pids() if p not in crowd_pids], "measured",
+                               MEASURED_SHARES)]
+            try:
+                results = run_visitors(crowd, measured, url, args)
+            finally:
+                for group in lowered:
+                    group.stop()
+            crowd.close()
+            measured.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    common.progress("serve_load: two bare jobs for comparison ...")
+    bare = bare_samples_per_second(args.epochs, args.batch_size)
+    print_results(results, bare, args, log_path)
+    return 0
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def chromium_pids():
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if b"chromium" in fh.read():
+                    pids.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+CGROUPS = Path("/sys/fs/cgroup/cpu")
+CROWD_SHARES, MEASURED_SHARES = 2, 1024   # the server and its workers have the default 1024
+
+
+class Lowered:
+    """Keeps ``roots`` and all their descendants at a low CPU priority, every two seconds.
+
+    The visitors' browsers stand for devices elsewhere: on a real server they take
+    none of its CPUs. Here a cgroup (v1 ``cpu.shares``, where the benchmark may
+    create one) gives them only the CPU the server does not use (``shares`` 2 for
+    the crowd; the measured visitors' browser keeps the default weight, as a
+    visitor's own device would);
+    otherwise nice 19, for the process and for its session's scheduling group
+    (Chromium starts sessions of its own, and with autogroup scheduling a nice
+    value only counts within one). Chromium sets its renderers' priority itself,
+    so this is redone for new processes as they come.
+    """
+
+    def __init__(self, roots, name, shares):
+        self.roots, self.done = roots, threading.Event()
+        self.cgroup = _make_cgroup(name, shares)
+        self.nice = 19 if shares < 64 else 10
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done.wait(2.0):
+            for pid in [p for root in self.roots for p in (root, *common.descendants(root))]:
+                self._lower(pid)
+
+    def _lower(self, pid):
+        try:
+            if self.cgroup is not None:
+                (self.cgroup / "tasks").write_text(str(pid))
+                return
+            os.setpriority(os.PRIO_PROCESS, pid, self.nice)
+            with open(f"/proc/{pid}/autogroup", "w") as fh:
+                fh.write(str(self.nice))
+        except OSError:
+            pass
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(timeout=5)
+
+
+def _make_cgroup(name, shares):
+    try:
+        group = CGROUPS / f"mlp-studio-{name}"
+        group.mkdir(exist_ok=True)
+        (group / "cpu.shares").write_text(str(shares))
+        return group
+    except OSError:
+        return None
+
+
+def run_visitors(crowd, measured, url, args):
+    """Visitor 1 (measured) and visitors 2.. (the crowd) train; a 9th (measured) arrives."""
+    visitors = [Visitor(measured if i == 0 else crowd, url) for i in range(args.visitors)]
+    for i, visitor in enumerate(visitors, 1):
+        common.progress(f"serve_load: visitor {i} builds ...")
+        build_and_open_train(visitor, args.epochs, args.batch_size)
+    common.progress("serve_load: every visitor presses Start ...")
+    cpu_before = cpu_seconds()
+    first_start = time.perf_counter()
+    for visitor in visitors[1:] + visitors[:1]:  # the measured visitor last: it queues
+        visitor.click("Start")
+    common.progress("serve_load: the first visitor switches pages while training ...")
+    trainer_switches = []
+    deadline = time.monotonic() + 120
+    while "samples/s" not in visitors[0].progress() and time.monotonic() < deadline:
+        time.sleep(READ_EVERY)                # its worker is starting
+    for _ in range(max(1, args.switches // 3)):
+        if "samples/s" not in visitors[0].progress():
+            break
+        trainer_switches += [visitors[0].go(name) for name in ("Evaluate", "Build", "Train")]
+    # Then this visitor reads its Evaluate page: from here on the only browser at normal
+    # priority is the newcomer's (the crowd's Train pages are watched for the epoch).
+    visitors[0].go("Evaluate")
+    common.progress("serve_load: a new visitor arrives ...")
+    newcomer = Visitor(measured, url)
+    first_page = newcomer.open()
+    newcomer_switches = [newcomer.go(name) for name in
+                         (["Train", "Evaluate", "Draw", "Inside the network", "Build"]
+                          * args.switches)[:args.switches]]
+    common.progress("serve_load: watching the Train pages ...")
+    gaps = watch(visitors[1:], [args.epochs] * (len(visitors) - 1))
+    wall = time.perf_counter() - first_start
+    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds().items()}
+    for visitor in (*visitors, newcomer):
+        visitor.close()
+    return {"first_page": first_page, "newcomer_switches": newcomer_switches,
+            "trainer_switches": trainer_switches, "gaps": gaps, "wall": wall,
+            "cpu": cpu}
+
+
+def cpu_seconds():
+    """CPU seconds used so far by the server, its workers and the browser, by group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    groups = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                command = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        try:
+            with open(f"/proc/{entry}/cgroup") as fh:
+                crowd = "mlp-studio-crowd" in fh.read()
+        except OSError:
+            crowd = False
+        crowd = crowd or int(fields[16]) >= 19
+        group = ("server" if "streamlit run" in command else
+                 "workers" if "studio.training_worker" in command else
+                 ("browser (crowd)" if crowd else "browser (measured)")
+                 if "chromium" in command else
+                 "Playwright driver" if "playwright" in command else
+                 "benchmark" if int(entry) == os.getpid() else None)
+        if group:
+            groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return groups
+
+
+def _timed(name, pairs, target, judged, median=True):
+    """A row: drawn-in-the-browser time (judged) and the server's own time, median or single."""
+    if not pairs:
+        return [name, "not measured (no job was running long enough)", "", f"< {target:.0f} s",
+                "n/a"]
+    drawn = [d for d, _ in pairs]
+    served = [s for _, s in pairs if s is not None]
+    pick = statistics.median if median else (lambda values: values[0])
+    value = pick(drawn)
+    detail = f" (max {max(drawn):.2f}, {len(drawn)} switches)" if median else ""
+    return [name, f"{value:.2f} s{detail}", f"{pick(served):.2f} s" if served else "?",
+            f"< {target:.0f} s", common.verdict(value < target, judged)]
+
+
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO mlp_studio\.jobs: "
+                      r"training: (\d+) samples in ([\d.]+) s")
+
+
+def served_throughput(log_path):
+    """Samples trained, and seconds from the first training stretch's start to the last's end,
+    from the server's log lines (one per stretch)."""
+    stretches = []
+    for line in Path(log_path).read_text(errors="replace").splitlines():
+        match = LOG_LINE.match(line)
+        if match:
+            end = datetime.datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            stretches.append((end - float(match[3]), end, int(match[2])))
+    if not stretches:
+        raise SystemExit(f"no training lines in the server's log {log_path}")
+    seconds = max(e for _, e, _ in stretches) - min(b for b, _, _ in stretches)
+    return sum(n for _, _, n in stretches), seconds, len(stretches)
+
+
+def print_results(r, bare, args, log_path):
+    judged = not args.reduced
+    samples, seconds, stretches = served_throughput(log_path)
+    served = samples / seconds
+    worst_gap = max(r["gaps"])
+    rows = [
+        _timed("9th visitor's first page", [r["first_page"]], FIRST_PAGE_TARGET, judged, False),
+        _timed("page switch, 9th visitor (median)", r["newcomer_switches"], SWITCH_TARGET,
+               judged),
+        _timed("page switch, a visitor whose job trains (median)", r["trainer_switches"],
+               SWITCH_TARGET, judged),
+        ["longest wait for the epoch to move on a Train page (job running)",
+         f"{worst_gap:.2f} s", "", f"<= {EPOCH_GAP_TARGET:.0f} s",
+         common.verdict(worst_gap <= EPOCH_GAP_TARGET, judged)],
+        ["training throughput, all visitors", f"{served:,.0f} samples/s "
+         f"({served / bare:.0%} of two bare jobs: {bare:,.0f})", "",
+         f">= {THROUGHPUT_TARGET:.0%}", common.verdict(served >= THROUGHPUT_TARGET * bare, judged)],
+    ]
+    notes = ["Times are judged as drawn in the browser (from the click until the page is "
+             "idle); the server's own part runs to the message that its script run finished.",
+             f"{args.visitors} visitors, Digits ([64] relu, Adam, batch {args.batch_size}), "
+             f"{args.epochs} epochs each: {samples:,} samples in {stretches} "
+             f"training stretches, {seconds:.1f} s from the first start to the last end (the "
+             "server's log).",
+             "Server, browser (one Chromium, a context per visitor) and workers share this "
+             "machine; CPU seconds used meanwhile: "
+             + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["cpu"].items()))
+             + f". The server's log: {log_path}."]
+    if args.reduced:
+        notes.append("REDUCED RUN (--quick): targets not judged.")
+    common.print_tables([common.Table(
+        f"One server, {args.visitors} visitors training (and a 9th arriving)",
+        ["measurement", "result (drawn in the browser)", "server's own part", "target", "met"],
+        rows, notes)], args.markdown)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
