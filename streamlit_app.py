@@ -4,6 +4,8 @@ The entry script only routes: it initialises session state, reads a share link
 once, draws the shared sidebar and runs the selected page.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from studio import share
@@ -11,7 +13,9 @@ from studio.ui import sidebar, state
 from studio.ui.plain import say
 from studio.ui.build_form import load_spec
 
-st.set_page_config(page_title="MLP Studio", page_icon=":material/neurology:", layout="wide")
+# A file of our own: a Material icon as page icon is fetched from Google's servers.
+ICON = Path(__file__).parent / "docs" / "icon.png"
+st.set_page_config(page_title="MLP Studio", page_icon=str(ICON), layout="wide")
 state.init()
 if state.workspace().released:
     state.workspace().released = False

@@ -51,8 +51,9 @@ def digits_preset():
 
 
 def texts(elements):
-    """The text of each element as a reader sees it (Markdown backslash escapes removed)."""
-    return [re.sub(r"\\(.)", r"\1", str(getattr(e, "value", ""))) for e in elements]
+    """The text of each element as a reader sees it (Markdown escapes and joiners removed)."""
+    return [re.sub(r"\\(.)", r"\1", str(getattr(e, "value", ""))).replace("\u2060", "")
+            for e in elements]
 
 
 def no_exceptions(at):

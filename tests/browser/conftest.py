@@ -21,6 +21,7 @@ what it waited for plus the tail of the server log.
 """
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -149,36 +150,47 @@ def _wait_healthy(server):
                 pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def studio_server(browser_requirements, request):
-    """The app served on a free port of 127.0.0.1; always terminated at the end."""
+@contextlib.contextmanager
+def serve_studio(request, env=None, name="studio"):
+    """``streamlit run streamlit_app.py`` on a free port with ``env`` added; always terminated.
+
+    Yields the healthy :class:`StudioServer`.
+    """
     global _server, _server_started
-    log_dir = Path(tempfile.mkdtemp(prefix="mlp-studio-browser-"))
+    log_dir = Path(tempfile.mkdtemp(prefix=f"mlp-{name}-browser-"))
     log_path = log_dir / "streamlit.log"
     port = _free_port()
-    env = {**os.environ, "MLP_STUDIO_MAX_JOBS": "2"}
+    full_env = {**os.environ, "MLP_STUDIO_MAX_JOBS": "2", **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
                "--server.port", str(port)]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log,
                                    stderr=subprocess.STDOUT)
     server = StudioServer(port, log_path, process)
-    _say(request, f"MLP Studio browser tests: Streamlit on {server.url}, log {log_path}")
+    _say(request, f"MLP Studio browser tests: Streamlit ({name}) on {server.url}, log {log_path}")
+    previous = _server
     try:
         _server_started = True
         _wait_healthy(server)
         _server = server
         yield server
     finally:
-        _server = None
+        _server = previous
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def studio_server(browser_requirements, request):
+    """The app served on a free port of 127.0.0.1; always terminated at the end."""
+    with serve_studio(request) as server:
+        yield server
 
 
 def _say(request, line):
@@ -336,6 +348,22 @@ _TABLE_JS = """(el) => Array.from(el.querySelectorAll('table tr'))
   .map(tr => Array.from(tr.querySelectorAll('th, td')).map(c => c.innerText.trim()))"""
 
 
+JOINER = "\u2060"  # the app puts this invisible word joiner after ':' and '@' in outside text
+
+
+def shown(text):
+    """``text`` as a reader sees it: without the invisible word joiners."""
+    return text.replace(JOINER, "")
+
+
+def as_shown(text):
+    """A pattern matching ``text`` on the page, with or without joiners after ':' and '@'."""
+    pattern = re.escape(text)
+    for mark in (":", "@"):
+        pattern = pattern.replace(re.escape(mark), re.escape(mark) + f"{JOINER}?")
+    return re.compile(pattern)
+
+
 def _decode_array(value):
     if isinstance(value, dict) and "bdata" in value:
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
@@ -470,7 +498,7 @@ class StudioPage:
         return self.page.locator('[data-testid="stSidebar"]')
 
     def sidebar_text(self):
-        return self.sidebar.inner_text()
+        return shown(self.sidebar.inner_text())
 
     def keyed(self, key):
         """The element container of the element with ``key`` (Streamlit adds ``st-key-<key>``)."""
@@ -490,14 +518,14 @@ class StudioPage:
         return self.page.locator(f'[data-testid="stAlertContent{kind}"]')
 
     def alert_texts(self, kind):
-        return [t.strip() for t in self.alerts(kind).all_inner_texts()]
+        return [shown(t).strip() for t in self.alerts(kind).all_inner_texts()]
 
     def expect_alert(self, kind, text, timeout=ACTION_MS):
         """Wait for an alert of ``kind`` containing ``text``; return its full text."""
-        box = self.alerts(kind).filter(has_text=text)
+        box = self.alerts(kind).filter(has_text=as_shown(text))
         self.wait_for(box, f"an st.{kind.lower()} containing {text!r} "
                            f"(alerts now: {self._all_alerts()})", timeout=timeout)
-        return box.first.inner_text().strip()
+        return shown(box.first.inner_text()).strip()
 
     def _all_alerts(self):
         try:

@@ -1,10 +1,7 @@
 """Text from outside is escaped so that Markdown (and Plotly) show it literally."""
 
-import html
-import re
-
 import pytest
-from markdown_it import MarkdownIt
+from markup_check import AFTER_PARSING, markup_in, rendered, shown_text, text_nodes
 
 from studio.figures import _checks
 from studio.figures.evaluation import confusion_matrix_figure
@@ -20,34 +17,22 @@ HOSTILE = [
     "&amp; &lt;b&gt; \\[escaped\\] 1. list\n- item\n> quote",
     "[ref]: http://ev.il\n[ref]",
 ]
-_MARKDOWN = MarkdownIt("gfm-like", {"linkify": True})
-
-
-def rendered(markdown):
-    """The HTML CommonMark (with GFM autolinks) makes of ``markdown``."""
-    return _MARKDOWN.render(markdown)
-
-
-def shown_text(markdown):
-    """What a reader sees: the rendered HTML without tags, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", rendered(markdown))).split())
-
-
 @pytest.mark.parametrize("text", HOSTILE)
 def test_escaped_text_renders_as_exactly_itself_with_no_link_or_image(text):
-    out = rendered(plain(text))
-    assert "<a " not in out and "<img" not in out and "<code" not in out
-    assert "<strong" not in out and "<em" not in out and "<h1" not in out
+    assert markup_in(plain(text)) == []
     assert shown_text(plain(text)) == " ".join(text.split())
 
 
 def test_the_unescaped_text_would_have_made_links_and_images():
     out = rendered(" ".join(HOSTILE))
     assert "<a href" in out and "<img" in out  # so the test above can fail
+    escaped_only = text_nodes(" ".join(HOSTILE).replace("[", "\\["))
+    assert all(p.search(escaped_only) for p in AFTER_PARSING.values())
 
 
 def test_plain_accepts_any_object():
     assert plain(ValueError("a_b")) == "a\\_b"
+    assert plain("x:y") == "x\\:\u2060y"
 
 
 def test_plotly_text_escapes_markup_in_class_names_and_run_labels():
