@@ -7,7 +7,6 @@ one colour on every page and a signed value reads the same way everywhere
 
 import plotly.graph_objects as go
 
-TEMPLATE = "plotly_white"
 MARGIN = dict(l=55, r=20, t=55, b=45)
 FONT = dict(size=13)
 
@@ -62,8 +61,10 @@ def discrete_colorscale(n_classes):
 
 
 def apply_layout(fig, title, x_title=None, y_title=None, subtitle=None, **layout):
-    """Give ``fig`` the house template, margins, title and axis titles; returns ``fig``.
+    """Give ``fig`` the house margins, title and axis titles; returns ``fig``.
 
+    No template is set: figures keep Plotly's default, which Streamlit makes its own
+    theme's, so they follow the visitor's light or dark preference.
     ``subtitle`` adds a smaller second title line; other keywords go to ``update_layout``.
     """
     heading = dict(text=title, x=0.01, xanchor="left")
@@ -71,9 +72,8 @@ def apply_layout(fig, title, x_title=None, y_title=None, subtitle=None, **layout
     if subtitle:
         heading["subtitle"] = dict(text=subtitle)
         margin["t"] += 22
-    legend = dict(bgcolor="rgba(255,255,255,0.7)", **layout.pop("legend", {}))
-    fig.update_layout(template=TEMPLATE, margin=margin, font=FONT, title=heading,
-                      legend=legend, **layout)
+    legend = dict(bgcolor="rgba(0,0,0,0)", **layout.pop("legend", {}))
+    fig.update_layout(margin=margin, font=FONT, title=heading, legend=legend, **layout)
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:

@@ -5,6 +5,7 @@ import pathlib
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 import studio.figures as figures
@@ -77,7 +78,8 @@ def test_every_builder_returns_a_styled_figure(name):
     fig = BUILDERS[name]()
     assert isinstance(fig, go.Figure)
     assert fig.layout.title.text, f"{name} has no title"
-    assert fig.layout.template.layout.plot_bgcolor == "white", f"{name} is not plotly_white"
+    assert fig.layout.template == pio.templates[pio.templates.default], \
+        f"{name} sets a template of its own: Streamlit's light or dark theme would not apply"
     assert fig.layout.margin.t == style.MARGIN["t"] or fig.layout.title.subtitle.text
     fig.to_json()
 

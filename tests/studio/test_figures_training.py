@@ -84,7 +84,7 @@ def test_layout_titles_and_log_axis():
     assert fig.layout.xaxis.title.text == "epoch"
     assert fig.layout.yaxis.title.text.startswith("loss")
     assert fig.layout.yaxis.type == "log"
-    assert fig.layout.template.layout.plot_bgcolor == "white"
+    assert fig.layout.legend.bgcolor == "rgba(0,0,0,0)"  # readable on a light or dark page
 
 
 def test_empty_history_draws_a_message_not_an_error():
