@@ -1,7 +1,8 @@
 """Training throughput of mlp against scikit-learn's MLPClassifier and PyTorch (CPU).
 
-Two workloads, both SGD with learning rate 0.01 and momentum 0.9 in float32:
+Three workloads, all SGD with learning rate 0.01 and momentum 0.9 in float32:
   A: layers [784, 100, 10], batch 512      B: layers [784, 128, 10], batch 64
+  C: layers [784, 256, 10], batch 128 (the Recommended MNIST preset's network)
 All frameworks train in this one process on the same data (MNIST training images
 scaled /255 to float32) with the same thread count. One epoch is one
 ``fit(epochs=1)`` for mlp, one ``partial_fit`` for scikit-learn and one pass over a
@@ -31,12 +32,15 @@ import numpy as np  # noqa: E402
 from benchmarks import common  # noqa: E402
 from benchmarks.fused_step import FusedNumpyRunner  # noqa: E402
 
-WORKLOADS = (("A", 100, 512), ("B", 128, 64))
+WORKLOADS = (("A", 100, 512), ("B", 128, 64), ("C", 256, 128))
 LEARNING_RATE = 0.01
 MOMENTUM = 0.9
 CLASSES = np.arange(10)
-TARGETS = {("A", "scikit-learn"): 1.5, ("A", "PyTorch"): 1.0,
-           ("B", "scikit-learn"): 1.0, ("B", "PyTorch"): 1.0}
+FUSED = "NumPy, hand-fused step (reference)"
+# mlp at least 0.95x the hand-fused NumPy step (the limit of any NumPy implementation) and at
+# least as fast as PyTorch on the same cores; workload C is measured, not judged.
+TARGETS = {("A", FUSED): 0.95, ("A", "PyTorch"): 1.0,
+           ("B", FUSED): 0.95, ("B", "PyTorch"): 1.0}
 QUICK_LIMIT = 4096
 
 
@@ -44,8 +48,8 @@ def parse(argv=None):
     parser = common.make_parser(
         __doc__, quick_help=f"smoke test: the first {QUICK_LIMIT} samples, one timed epoch, "
                             "small matrix multiplies (targets are not judged)")
-    parser.add_argument("--repeats", type=common.positive_int, default=3, metavar="R",
-                        help="timed epochs per framework and workload (default: 3)")
+    parser.add_argument("--repeats", type=common.positive_int, default=7, metavar="R",
+                        help="timed epochs per framework and workload (default: 7)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     args = common.parse_args(parser, argv)
     if args.quick:
@@ -201,13 +205,16 @@ def run_workload(key, hidden, batch_size, data, args, torch):
     best = {name: min(t) for name, t in times.items()}
     rows = []
     for r in runners:
-        speedup = best[r.name] / best["mlp"]
+        # Paired within each round (the epochs ran seconds apart), then the median: steady
+        # on a machine whose speed drifts by tens of percent within minutes.
+        speedup = statistics.median(peer / mine for peer, mine in zip(times[r.name],
+                                                                       times["mlp"]))
         target = TARGETS.get((key, r.name))
         rows.append([r.name, r.dtype, f"{best[r.name]:.3f}",
                      f"{statistics.median(times[r.name]):.3f}",
                      common.fmt_int(len(x) / best[r.name]),
                      "1.00x" if r.name == "mlp" else f"{speedup:.2f}x",
-                     f">= {target:.1f}x" if target else "",
+                     f">= {target:.2f}x" if target else "",
                      common.verdict(speedup >= target, not args.reduced) if target else "",
                      common.fmt_pct(r.accuracy(x_test, y_test), 1)])
     if torch is None:
@@ -248,7 +255,8 @@ def main(argv=None) -> int:
         "by data.prepare (seed 0); each framework reshuffles every epoch.",
         f"1 warm-up epoch each, then {args.repeats} timed epoch(s) each, interleaved across "
         "frameworks; the machine is shared with other processes, so compare the best epochs.",
-        "mlp speed-up = peer's best s/epoch / mlp's best s/epoch (above 1: mlp is faster).",
+        "mlp speed-up = the median over the rounds of the peer's epoch time / mlp's epoch time "
+        "in the same round (above 1: mlp is faster).",
         "scikit-learn trains in the dtype of its input: float32 here, like the others. The "
         "float64 row is the same estimator given float64 data (its usual default), for "
         "reference; targets are judged against the float32 row.",

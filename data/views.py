@@ -64,6 +64,8 @@ class ScaledRows:
                 raise ValueError(f"offset and scale must have shape ({n_features},). Received: "
                                  f"{offset.shape} and {scale.shape}")
         self.base, self.rows, self.offset, self.scale = base, rows, offset, scale
+        # x - 0 is x exactly: a zero offset (scaling by a constant) is not subtracted.
+        self._subtract = offset is not None and bool(np.any(offset))
         self._finite = True if base.dtype.kind in "iub" else None
 
     # ------------------------------------------------------------------ shape
@@ -120,7 +122,8 @@ class ScaledRows:
     def _scaled(self, block):
         out = block.astype(self.dtype)  # always a new array: the base is never written to
         if self.offset is not None:
-            out -= self.offset
+            if self._subtract:
+                out -= self.offset
             out /= self.scale
         return out
 

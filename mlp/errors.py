@@ -2,10 +2,12 @@
 
 
 class TrainingDiverged(ArithmeticError):
-    """The loss or the gradient became NaN or infinite during ``fit``.
+    """The loss, the gradient or the weights became NaN or infinite during ``fit``.
 
-    The network keeps the last finite weights it had. ``epoch`` and ``batch``
-    (both counted from 1) say where it happened.
+    The network is rolled back to finite weights: those of the last checkpoint,
+    at most :data:`mlp.divergence.CHECKPOINT_EVERY` updates before the failure
+    (see :mod:`mlp.divergence`). ``epoch`` and ``batch`` (both counted from 1) say
+    which update or batch it was; ``what`` is "loss", "gradient" or "weights".
     """
 
     def __init__(self, epoch, batch, what):
@@ -14,7 +16,8 @@ class TrainingDiverged(ArithmeticError):
         self.what = what
         super().__init__(
             f"Training diverged at epoch {epoch}, batch {batch}: the {what} became NaN or "
-            "infinite. The network keeps its last finite weights. Try a lower learning rate "
+            "infinite. The network is back to finite weights from just before. Try a lower "
+            "learning rate "
             "(for example a tenth of the current one), scale the inputs (standardise features "
             "or divide pixels by 255), or add L2 weight decay.")
 

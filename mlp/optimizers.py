@@ -28,12 +28,15 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
         self.iterations = 0
+        self._checked = None  # the params array the state was last checked against
         for slot in self._slots:
             setattr(self, slot, None)
 
     def __setattr__(self, key, value):
         if key in self._settings:
             value = self._check_setting(key, value)
+        if key in self._slots:  # new state: check it against the parameters at the next step
+            super().__setattr__("_checked", None)
         object.__setattr__(self, key, value)
 
     @staticmethod
@@ -65,11 +68,13 @@ class Optimizer:
 
     def step(self, params, gradient):
         """Apply one update to ``params`` (shape (n_params,)) in place."""
-        if params.shape != gradient.shape or params.ndim != 1:
-            raise ValueError(
-                "params and gradient must be 1-D arrays of the same shape. "
-                f"Received: params.shape={params.shape}, gradient.shape={gradient.shape}")
-        self._ensure_slots(params)
+        if self._checked is not params or gradient.shape != params.shape:
+            if params.shape != gradient.shape or params.ndim != 1:
+                raise ValueError(
+                    "params and gradient must be 1-D arrays of the same shape. "
+                    f"Received: params.shape={params.shape}, gradient.shape={gradient.shape}")
+            self._ensure_slots(params)
+            self._checked = params  # the same array again: its slots fit, skip the checks
         self.iterations += 1
         self._apply(params, gradient)
 
@@ -99,6 +104,7 @@ class Optimizer:
     def reset(self):
         """Forget all state (momentum, moments, step count); keep the settings."""
         self.iterations = 0
+        self._checked = None
         for slot in self._slots:
             setattr(self, slot, None)
 

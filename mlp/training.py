@@ -17,9 +17,12 @@ import time
 
 import numpy as np
 
+from mlp.divergence import Guard
 from mlp.errors import TrainingDiverged
 from mlp.optimizers import Optimizer
-from mlp.utils import check_inputs, check_labels
+from mlp.step import LabelStep
+from mlp.step import applies_to as step_applies_to
+from mlp.utils import NOT_FINITE, check_inputs, check_labels, is_row_source
 
 
 class EarlyStopping:
@@ -95,8 +98,13 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
     loop = _Loop(network, x, y_train, labels, batch_size, callbacks, validation)
     losses = []
     first_epoch = len(network.history["loss"]) + 1
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
-        _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses)
+    start = _Snapshot(network) if loop.unchecked else None
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below
+            _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses)
+    except _BadInput:
+        start.restore(network)
+        raise ValueError(NOT_FINITE) from None
     if stopper is not None:
         stopper.restore(network)
     return np.asarray(losses, dtype=np.float64)
@@ -116,6 +124,37 @@ def _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses):
             break
 
 
+class _BadInput(Exception):
+    """A batch of the training inputs holds NaN or infinite values."""
+
+
+class _Snapshot:
+    """The network's state at the start of ``fit``, to put back if the inputs turn out bad.
+
+    Float inputs are not scanned up front (a pass over all of them on every call):
+    a non-finite value makes its batch's loss non-finite, and only then is the batch
+    looked at; if it is the input's fault, everything training changed is undone.
+    """
+
+    def __init__(self, network):
+        self.params = network.params.copy()
+        get_state = getattr(network.optimizer, "get_state", None)
+        self.optimizer = ({k: np.array(v, copy=True) for k, v in get_state().items()}
+                          if get_state else None)
+        self.lengths = {k: len(v) for k, v in network.history.items() if isinstance(v, list)}
+        self.samples_seen = network.history["samples_seen"]
+        self.rng = network.rng.bit_generator.state
+
+    def restore(self, network):
+        np.copyto(network.params, self.params)
+        if self.optimizer is not None:
+            network.optimizer.set_state(self.optimizer)
+        for key, n in self.lengths.items():
+            del network.history[key][n:]
+        network.history["samples_seen"] = self.samples_seen
+        network.rng.bit_generator.state = self.rng
+
+
 class _Loop:
     """One call's training state: data, timing, batch bookkeeping."""
 
@@ -124,12 +163,18 @@ class _Loop:
         self.batch_size, self.callbacks, self.validation = batch_size, callbacks, validation
         self.n = x.shape[0]
         self.n_batches = -(-self.n // batch_size)
+        # Float arrays are checked batch by batch, and only when a loss is not finite.
+        self.unchecked = isinstance(x, np.ndarray) and x.dtype.kind == "f"
         self.start = time.perf_counter()
         self.classify = labels is not None and network.n_outputs > 1
         self.onehot = np.zeros((batch_size, network.n_outputs), dtype=network.dtype)
-        # Integer labels with softmax + cross-entropy: loss and delta straight from the labels.
+        # Integer labels with softmax + cross-entropy: loss and delta straight from the labels,
+        # in reused buffers when every layer allows it (mlp.step).
         self.from_labels = y is None and network.fast_path == "softmax_crossentropy"
-        self.stepped = False  # True once this call has updated the weights (a backup exists)
+        self.step = LabelStep(network, batch_size) \
+            if self.from_labels and step_applies_to(network) else None
+        # Built-in optimizers update in place; the Guard keeps the weights finite cheaply.
+        self.guard = Guard(network) if isinstance(network.optimizer, Optimizer) else None
 
     def _batch_targets(self, idx):
         if self.y is not None:
@@ -154,7 +199,9 @@ class _Loop:
             history["batch_loss"].append(loss)
             history["samples_seen"] += idx.shape[0]
             if self._stop_after_batch(epoch, last_epoch, b + 1, loss, n_correct, idx.shape[0]):
+                self.check_weights()
                 return False
+        self.check_weights()
         val_loss, val_metric = self._validate()
         # Appended together, after validation, so a reader in another thread sees the
         # per-epoch lists grow (almost) at once; readers should still truncate to the shortest.
@@ -178,6 +225,8 @@ class _Loop:
                              "elapsed": time.perf_counter() - self.start})
 
     def _train_batch(self, epoch, batch, idx):
+        if self.step is not None:
+            return self._train_batch_in_buffers(epoch, batch, idx)
         net = self.net
         activations, pre_activations = net.forward(self.x[idx])
         y_pred = activations[-1]
@@ -188,19 +237,54 @@ class _Loop:
             y_true = self._batch_targets(idx)
             loss = float(np.mean(net.loss.function(y_pred, y_true)))
         if not np.isfinite(loss):
-            if self.stepped:  # the last update made these weights: go back to the ones before it
-                _roll_back(net)
-            raise TrainingDiverged(epoch, batch, "loss")
+            self._diverged(epoch, batch, idx)
         if self.from_labels:
             gradient = net.backpropagate(delta, activations, pre_activations)
         else:
             gradient = net.backward(activations, pre_activations, y_true)
-        _apply_update(net, gradient, epoch, batch)
-        self.stepped = True
+        self._update(gradient, epoch, batch)
         n_correct = None
         if self.classify:
             n_correct = int(np.count_nonzero(y_pred.argmax(axis=1) == labels))
         return loss, n_correct
+
+    def _train_batch_in_buffers(self, epoch, batch, idx):
+        """The same step as :meth:`_train_batch`, computed by :class:`mlp.step.LabelStep`."""
+        labels = self.labels[idx]
+        loss, predicted = self.step.forward(self.x[idx], labels)
+        if not np.isfinite(loss):
+            self._diverged(epoch, batch, idx)
+        self.step.backward()
+        self._update(self.net.gradient, epoch, batch)
+        n_correct = int(np.count_nonzero(predicted == labels)) if self.classify else None
+        return loss, n_correct
+
+    def _diverged(self, epoch, batch, idx):
+        """The loss of this batch is not finite: the inputs' fault, or divergence (raises)."""
+        self._check_batch(idx)
+        if self.guard is not None:
+            self.guard.loss_not_finite(epoch, batch)
+        raise TrainingDiverged(epoch, batch, "loss")
+
+    def _update(self, gradient, epoch, batch):
+        guard = self.guard
+        if guard is None:
+            _apply_custom_update(self.net, gradient, epoch, batch)
+            return
+        guard.before_update()
+        self.net.optimizer.step(self.net.params, gradient)
+        guard.updates += 1
+        guard.last = (epoch, batch)
+
+    def check_weights(self):
+        """At the end of an epoch or of the call: raise if the last update broke the weights."""
+        if self.guard is not None:
+            self.guard.check_weights()
+
+    def _check_batch(self, idx):
+        """Raise :class:`_BadInput` if the batch's inputs are what made the loss non-finite."""
+        if self.unchecked and not np.isfinite(self.x[idx]).all():
+            raise _BadInput
 
     def _validate(self):
         if self.validation is None:
@@ -230,19 +314,12 @@ class _Loop:
         return stop or self.net._stop_event.is_set()
 
 
-def _apply_update(net, gradient, epoch, batch):
-    """Update the parameters in place; on a non-finite result keep the old ones and raise.
+def _apply_custom_update(net, gradient, epoch, batch):
+    """Update with an optimizer of the user's own (``update(old_params, gradient)``).
 
-    A non-finite gradient always makes non-finite parameters with the built-in
-    optimizers, so the gradient is only inspected (to name the cause) after a failure.
+    It gets copies; its result is checked before it replaces the parameters, so a
+    non-finite result leaves them as they were.
     """
-    net.backup_params()
-    if isinstance(net.optimizer, Optimizer):  # built-in: updates in place, no copy
-        net.optimizer.step(net.params, gradient)
-        if not np.isfinite(net.params.sum()):
-            _roll_back(net)
-            raise TrainingDiverged(epoch, batch, _cause(gradient))
-        return
     if not np.isfinite(gradient.sum()):
         raise TrainingDiverged(epoch, batch, "gradient")
     new_params = np.asarray(net.optimizer.update(net.params.copy(), gradient.copy()))
@@ -255,25 +332,9 @@ def _apply_update(net, gradient, epoch, batch):
     net.params[...] = new_params
 
 
-def _cause(gradient):
-    """What went non-finite first: ``"gradient"`` or, from a finite gradient, ``"weights"``."""
-    return "weights" if np.isfinite(gradient).all() else "gradient"
-
-
-def _roll_back(net):
-    """Restore the weights from before the last update and forget the optimizer's state.
-
-    The optimizer's state (momentum, moments) was built from the step being
-    undone, so it is reset rather than kept inconsistent with the weights.
-    """
-    np.copyto(net.params, net._backup)
-    reset = getattr(net.optimizer, "reset", None)
-    if reset is not None:
-        reset()
-
-
 def _check_training_data(network, x, y, categorical):
-    x = check_inputs(x, network.n_inputs)
+    # A row source knows whether it is finite; an array is checked as it is read (_Snapshot).
+    x = check_inputs(x, network.n_inputs, finite=is_row_source(x))
     y = np.asarray(y)
     if y.shape[0] != x.shape[0]:
         raise ValueError(

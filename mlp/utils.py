@@ -55,8 +55,13 @@ def check_labels(labels, n_classes=None):
     return labels
 
 
-def check_inputs(x, n_features):
+NOT_FINITE = "x contains NaN or infinite values; clean or impute them first."
+
+
+def check_inputs(x, n_features, finite=True):
     """Check that ``x`` is a non-empty finite 2-D input of shape (n_samples, n_features).
+
+    With ``finite=False`` the values are not scanned (the caller checks what it reads).
 
     ``x`` is an ndarray, or a *row source*: an object with ``shape``, ``dtype``,
     ``len()`` and ``__getitem__`` that returns ndarrays for an int array or a slice
@@ -76,9 +81,8 @@ def check_inputs(x, n_features):
         raise ValueError("x is empty: at least one sample is needed.")
     if np.dtype(x.dtype).kind not in "iufb":
         raise ValueError(f"x must be numeric. Received: dtype={x.dtype}")
-    finite = x.finite if is_row_source(x) else x.dtype.kind != "f" or all_finite(x)
-    if not finite:
-        raise ValueError("x contains NaN or infinite values; clean or impute them first.")
+    if finite and not (x.finite if is_row_source(x) else x.dtype.kind != "f" or all_finite(x)):
+        raise ValueError(NOT_FINITE)
     return x
 
 

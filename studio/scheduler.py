@@ -11,9 +11,11 @@ import threading
 
 from studio import limits
 
-#: Multiply-adds per batch (batch size x parameters) below which a second BLAS
-#: thread costs more than it gains; measured by ``benchmarks/throughput.py``.
-MIN_WORK_FOR_THREADS = 30_000_000
+#: Multiply-adds per batch (batch size x parameters) below which a second BLAS thread
+#: costs more than it gains, as ``benchmarks/concurrency.py`` measured it on two cores:
+#: [784, 64, 10] at batch 32 (1.6 M) ran 0.79x as fast with two threads, [784, 128, 10]
+#: at batch 64 (6.5 M) 1.5x as fast, and everything larger 1.2-1.8x.
+MIN_WORK_FOR_THREADS = 5_000_000
 
 
 def blas_threads(batch_size, n_params, n_running, cpus=None):

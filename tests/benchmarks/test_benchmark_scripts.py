@@ -34,6 +34,7 @@ SCRIPTS = {
         ("mnist",),
         ["== Training throughput, workload A: [784, 100, 10], batch 512",
          "== Training throughput, workload B: [784, 128, 10], batch 64",
+         "== Training throughput, workload C: [784, 256, 10], batch 128",
          "framework", "samples/s", "mlp speed-up",
          "== mlp's training FLOP rate vs NumPy float32 matrix multiply =="]),
     "memory.py": (
@@ -44,6 +45,11 @@ SCRIPTS = {
         ("mnist",),
         ["== Server memory: visitors building MNIST, then leaving ==", "resident (MB)",
          "after visitor 3", "back within 100 MB of one visitor"]),
+    "concurrency.py": (
+        ("mnist",),
+        ["== Training jobs at once through the job layer ==", "wall vs one alone",
+         "== A job in the app against the bare engine ==", "one job through the job layer",
+         "== BLAS threads: one or two for one job alone =="]),
     "inference.py": (
         ("mnist",),
         ["== Inference latency ==", "median ms", "one image: predict(x[:1])",
@@ -106,7 +112,7 @@ def explain(result):
 @pytest.mark.parametrize("script", list(SCRIPTS))
 def test_quick_run_prints_its_tables(script, tiny_data):
     result = run_script(script, "--quick", "--skip-checksums", "--data-dir", str(tiny_data),
-                        data_dir=tiny_data)
+                        data_dir=tiny_data, timeout=300)
     assert result.returncode == 0, explain(result)
     for line in SCRIPTS[script][1]:
         assert line in result.stdout, f"missing {line!r}\n{explain(result)}"

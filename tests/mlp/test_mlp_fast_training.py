@@ -160,3 +160,48 @@ def test_request_stop_is_honoured_without_callbacks(classification_data):
     net.optimizer = StopAfterFirstUpdate()
     losses = net.fit(x, labels, batch_size=10, epochs=3, categorical=True)
     assert len(losses) == 0 and len(net.history["batch_loss"]) == 1
+
+
+@pytest.mark.parametrize("hidden", [["relu", "relu"], ["tanh", "sigmoid"], ["leaky_relu",
+                                                                           "identity"]])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_buffered_step_gives_the_general_steps_numbers_bit_for_bit(make_data, monkeypatch,
+                                                                       hidden, dtype):
+    import mlp.training
+    x, labels = make_data.classification(n_samples=90, n_features=5, n_classes=4, seed=3)
+
+    def train(buffered):
+        monkeypatch.setattr(mlp.training, "step_applies_to", lambda net: buffered)
+        net = NeuralNetwork([5, 7, 6, 4], hidden, "softmax", "categorical_crossentropy",
+                            SGD(0.1, momentum=0.9), seed=4, dtype=dtype, l2=0.01)
+        events = []
+        net.fit(x, labels, batch_size=16, epochs=3, categorical=True,
+                callbacks=[lambda info: events.append(info["metric"])])
+        return net, events
+
+    (buffered, metrics_b), (general, metrics_g) = train(True), train(False)
+    np.testing.assert_array_equal(buffered.params, general.params)
+    assert buffered.history["batch_loss"] == general.history["batch_loss"]
+    assert metrics_b == metrics_g, "the same samples counted as correct"
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "categorical_crossentropy"),
+                                          ("identity", "mean_squared_error")])
+def test_a_nan_found_late_in_the_inputs_undoes_everything_the_call_did(make_data, output, loss):
+    x, labels = make_data.classification(n_samples=200, n_features=4, n_classes=3, seed=5)
+    net = NeuralNetwork([4, 6, 3], "relu", output, loss, SGD(0.05, momentum=0.9), seed=1)
+    y = labels if output == "softmax" else np.eye(3)[labels]
+    net.fit(x, y, batch_size=20, epochs=2, categorical=output == "softmax")
+    before = (net.params.copy(), net.optimizer.velocity.copy(), dict(net.history),
+              {k: list(v) for k, v in net.history.items() if isinstance(v, list)},
+              net.rng.bit_generator.state)
+    bad = x.copy()
+    bad[-3, 2] = np.inf                      # found only when its batch is trained
+    with pytest.raises(ValueError, match="x contains NaN or infinite values"):
+        net.fit(bad, y, batch_size=20, epochs=3, categorical=output == "softmax",
+                shuffle=False)
+    np.testing.assert_array_equal(net.params, before[0])
+    np.testing.assert_array_equal(net.optimizer.velocity, before[1])
+    assert net.history["samples_seen"] == before[2]["samples_seen"]
+    assert {k: list(v) for k, v in net.history.items() if isinstance(v, list)} == before[3]
+    assert net.rng.bit_generator.state == before[4]
