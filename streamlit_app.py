@@ -1,7 +1,7 @@
 """MLP Studio: build, train, evaluate and draw with a NumPy multilayer perceptron.
 
 The entry script only routes: it initialises session state, reads a share link
-once, draws the shared sidebar and runs the selected page.
+once, draws the shared sidebar, moves a link's arrival on and runs the selected page.
 """
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from studio import share
-from studio.ui import sidebar, state
+from studio.ui import arrival, sidebar, state
 from studio.ui.plain import say
 from studio.ui.build_form import load_spec
 
@@ -25,10 +25,11 @@ if state.workspace().released:
 if not state.get("query_checked"):
     state.put("query_checked", True)
     if len(st.query_params):
-        spec, warnings = share.query_to_spec(st.query_params.to_dict())
-        load_spec(spec)
-        for warning in warnings:
+        link = share.parse_link(st.query_params.to_dict())
+        load_spec(link.spec)
+        for warning in link.warnings:
             state.notify("warning", f"Share link: {warning}")
+        arrival.from_link(link)
 
 page = st.navigation([
     st.Page("app_pages/build.py", title="Build", icon=":material/construction:", default=True),
@@ -38,6 +39,7 @@ page = st.navigation([
     st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
 ])
 sidebar.render()
+arrival.proceed(page)
 for kind, text in state.pop_notices():
     say(kind, text)
 page.run()

@@ -7,7 +7,7 @@ from data.toy import TOY_GENERATORS
 from studio.figures.architecture import network_diagram
 from studio.presets import PRESETS, preset
 from studio.spec import ModelSpec, SpecError
-from studio.ui import build_form, datasets, state, widgets
+from studio.ui import build_form, datasets, landing, state, widgets
 from studio.ui.plain import say
 
 st.title("Build a network")
@@ -31,9 +31,19 @@ def _answer_build(replace):
     state.put("build_requested", replace)
 
 
-preset_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-preset_col.selectbox("Start from a preset", list(PRESETS), key="preset_choice")
-button_col.button("Load preset", on_click=_load_preset, width="stretch", key="load_preset")
+if state.get("model") is None:
+    landing.intro()
+
+preset_col, settings_col, trained_col = st.columns([4, 1, 1], vertical_alignment="bottom")
+choice = preset_col.selectbox("Start from a preset", list(PRESETS), key="preset_choice")
+settings_col.button("Load preset", on_click=_load_preset, width="stretch", key="load_preset",
+                    help="Put the preset's settings in the form below.")
+trained = landing.comes_trained(choice)
+if trained_col.button("Load trained", width="stretch", key="load_trained", disabled=not trained,
+                      help=("A model trained with these settings, ready at once."
+                            if trained else "This preset does not come trained.")):
+    landing.load_trained_and_open(choice)
+landing.next_steps()
 
 data_col, model_col = st.columns([1, 1], gap="large")
 with data_col:

@@ -8,7 +8,7 @@ from studio.ui.plain import say
 
 st.title("Draw a digit")
 record = widgets.require_model("read your drawing")
-info = record.prepared.info
+info = record.info
 if info.image_shape is None:
     draw_panel.offer_switch(info)
     st.stop()

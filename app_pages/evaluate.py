@@ -8,6 +8,8 @@ from studio.ui.plain import say
 st.title("Evaluate")
 record = widgets.require_model("evaluate it")
 say("caption", record.label)
+if not widgets.require_data(record, "evaluate it", key="evaluate_load_data"):
+    st.stop()
 refresh = False
 if record.job.status.active:
     st.info("Training is still running: these results are for the weights at the moment "

@@ -3,7 +3,7 @@
 A :class:`DatasetStore` is shared by all sessions. It holds the raw
 :class:`data.Dataset` objects (MNIST as loaded: uint8, 55 MB) and never a copy
 per visitor: a model's splits are index arrays into them (see
-:mod:`studio.prepared`). Loading happens in the caller's own thread, so a
+:func:`data.prepare`). Loading happens in the caller's own thread, so a
 progress callback can draw into the caller's page; a second visitor asking for
 data that is being downloaded waits for that download instead of starting
 another. A failed load is not remembered: the next caller tries again.

@@ -102,7 +102,8 @@ class TrainingJob:
         Built from registered names (it travels to the worker as a model file). While
         the job trains, its history follows the worker's; its parameters are
         updated when training stops (:meth:`network_copy` gives current ones).
-    data : TrainingData
+    data : TrainingData or None
+        None until the data is attached (``job.data = ...``); :meth:`start` needs it.
     batch_size, epochs : int
         ``epochs`` is the target number of completed epochs for this job.
     scheduler : JobScheduler
@@ -151,6 +152,8 @@ class TrainingJob:
                 raise ValueError("This job reached the server's time limit; build a new one.")
             if self.epochs_remaining() <= 0:
                 raise ValueError("All epochs are done; raise the epoch count to train on.")
+            if self.data is None:
+                raise ValueError("This model's data is not loaded yet: load it to train.")
             self._request = None
             self._status = Status.QUEUED
             self._message = "Waiting for a free training slot."
@@ -227,7 +230,7 @@ class TrainingJob:
         batch = last.get("batch", 0) if mid_epoch else 0
         batches = last.get("batches", 0)
         remaining = None
-        if rate > 0 and batches:
+        if rate > 0 and batches and self.data is not None:
             samples_left = (self.target_epochs - epochs_done) * len(self.data.x_train)
             samples_left -= batch * self.batch_size
             remaining = max(samples_left, 0) / rate

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from itertools import count
 
-from data import PreparedData
+from data import DatasetInfo, PreparedData, Preprocessing
 from mlp import NeuralNetwork
 from studio.jobs import TrainingData, TrainingJob
 from studio.spec import ModelSpec
@@ -13,23 +13,32 @@ _run_ids = count(1)
 
 @dataclass
 class ModelRecord:
-    """Everything that belongs to one built (or uploaded) model.
+    """Everything that belongs to one built, loaded or uploaded model.
 
+    ``info`` and ``preprocessing`` say what the model reads (enough to draw on it).
     ``prepared`` holds the scaled train / validation / test splits (views into the
-    server's shared data); ``job`` trains ``network`` in place; ``evaluation``
-    keeps the Evaluate page's results for the weights they were computed from.
+    server's shared data); it is None for a model loaded before its data (a trained
+    preset of MNIST before the download), until :func:`attach_data`. ``job``
+    trains ``network`` in place; ``evaluation`` keeps the Evaluate page's results
+    for the weights they were computed from.
     """
 
     network: NeuralNetwork
     spec: ModelSpec
-    prepared: PreparedData
+    info: DatasetInfo
+    preprocessing: Preprocessing
     job: TrainingJob
+    prepared: PreparedData | None = None
     run_id: int = field(default_factory=lambda: next(_run_ids))
     evaluation: tuple | None = field(default=None, repr=False)  # (samples_seen, results)
 
     @property
     def task(self):
-        return self.prepared.info.task
+        return self.info.task
+
+    @property
+    def has_data(self):
+        return self.prepared is not None
 
     @property
     def is_trained(self):
@@ -39,10 +48,10 @@ class ModelRecord:
     @property
     def label(self):
         hidden = "-".join(str(h) for h in self.spec.hidden_layers) or "no hidden"
-        return f"Run {self.run_id}: {self.prepared.info.name}, {hidden}, {self.spec.optimizer}"
+        return f"Run {self.run_id}: {self.info.name}, {hidden}, {self.spec.optimizer}"
 
 
-def training_data(prepared, network):
+def training_data(prepared):
     """The job's arrays: labels for classifiers (one-hot per batch), targets otherwise."""
     categorical = prepared.info.task == "classification"
     x_val = prepared.x_val if len(prepared.x_val) else None
@@ -52,15 +61,34 @@ def training_data(prepared, network):
 
 def build_record(spec, prepared, scheduler, *, network=None, owner_alive=None, time_limit=900.0):
     """A fresh record: the network described by ``spec`` (or the given one) and an idle job."""
-    info = prepared.info
+    record = model_record(spec, prepared.info, prepared.preprocessing, scheduler,
+                          network=network, owner_alive=owner_alive, time_limit=time_limit)
+    attach_data(record, prepared)
+    return record
+
+
+def model_record(spec, info, preprocessing, scheduler, *, network=None, owner_alive=None,
+                 time_limit=900.0):
+    """A record without data yet: its job cannot train until :func:`attach_data`."""
     n_outputs = info.n_classes if info.task == "classification" else 1
     if network is None:
         network = spec.build(info.n_features, n_outputs)
-    network.metadata = {"spec": spec.to_dict(), "preprocessing": prepared.preprocessing.to_dict()}
-    job = TrainingJob(network, training_data(prepared, network), spec.batch_size, spec.epochs,
-                      scheduler, owner_alive=owner_alive, time_limit=time_limit,
+    network.metadata = {**(network.metadata or {}), "spec": spec.to_dict(),
+                        "preprocessing": preprocessing.to_dict()}
+    job = TrainingJob(network, None, spec.batch_size, spec.epochs, scheduler,
+                      owner_alive=owner_alive, time_limit=time_limit,
                       early_stopping=spec.early_stopping)
-    return ModelRecord(network, spec, prepared, job)
+    return ModelRecord(network, spec, info, preprocessing, job)
+
+
+def attach_data(record, prepared):
+    """Give ``record`` its splits; the preprocessing must be the one it was trained with."""
+    if prepared.preprocessing.to_dict() != record.preprocessing.to_dict():
+        raise ValueError("The model was trained with a different input scaling than this "
+                         "server's copy of the data gives; it cannot be evaluated here.")
+    record.prepared = prepared
+    record.job.data = training_data(prepared)
+    record.evaluation = None
 
 
 def run_summary(record):
@@ -68,7 +96,7 @@ def run_summary(record):
     history = record.job.snapshot().history
     last = lambda key: next((v for v in reversed(history[key]) if v is not None), None)  # noqa: E731
     spec = record.spec
-    return {"run_id": record.run_id, "label": record.label, "dataset": record.prepared.info.name,
+    return {"run_id": record.run_id, "label": record.label, "dataset": record.info.name,
             "hidden": ", ".join(f"{u} {a}" for u, a in zip(spec.hidden_layers,
                                                            spec.hidden_activations)),
             "optimizer": spec.optimizer, "learning_rate": spec.learning_rate,

@@ -1,11 +1,13 @@
-"""Share links: a :class:`ModelSpec` as a query string and back.
+"""Share links: a :class:`ModelSpec` as a query string and back, and what opens on arrival.
 
-Decoding never raises. Every value is parsed on its own, bounded by the same
+A link holds a configuration and, optionally, what happens when it is opened
+(``open=``): just the settings (the default), or the model built and trained and
+then a page (see :data:`ARRIVALS`). Decoding never raises. Every value is parsed on its own, bounded by the same
 limits as the Build form, and anything garbled, hostile or out of range is
 dropped with a warning that says which setting was ignored and why.
 """
 
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlencode
 
 from data import DATASETS
@@ -29,9 +31,39 @@ KEYS = {
 _FIELD_TO_KEY = {name: key for key, (name, _) in KEYS.items()}
 SHAREABLE_DATASETS = tuple(key for key in DATASETS)
 
+OPEN_KEY = "open"
+#: What a link does on arrival -> how the Build page offers it.
+ARRIVALS = {
+    "settings": "Show these settings",
+    "draw": "Train it, then open Draw",
+    "evaluate": "Train it, then open Evaluate",
+    "train": "Train it and watch it learn",
+}
 
-def spec_to_query(spec):
-    """The query parameters (dict of str) that describe ``spec``."""
+
+@dataclass
+class SharedLink:
+    """A decoded link: the configuration, what opens on arrival, and what was ignored."""
+
+    spec: ModelSpec
+    open: str = "settings"
+    warnings: list = field(default_factory=list)
+
+    @property
+    def trains(self):
+        return self.open != "settings"
+
+
+def arrivals_for(dataset):
+    """The arrival choices that make sense for ``dataset`` (Draw needs digit images)."""
+    return [key for key in ARRIVALS
+            if key != "draw" or (dataset in DATASETS and DATASETS[dataset].image_shape)]
+
+
+def spec_to_query(spec, open="settings"):
+    """The query parameters (dict of str) that describe ``spec`` and what opens on arrival."""
+    if open not in ARRIVALS:
+        raise ValueError(f"Unknown arrival {open!r}. Choose one of: {', '.join(ARRIVALS)}.")
     query = {}
     for f in fields(spec):
         value = getattr(spec, f.name)
@@ -42,12 +74,35 @@ def spec_to_query(spec):
         else:
             text = repr(value) if isinstance(value, float) else str(value)
         query[_FIELD_TO_KEY[f.name]] = text
+    if open != "settings":
+        query[OPEN_KEY] = open
     return query
 
 
-def spec_to_query_string(spec):
-    """``spec`` as an URL query string (without the leading ``?``)."""
-    return urlencode(spec_to_query(spec), safe=",")
+def spec_to_query_string(spec, open="settings"):
+    """``spec`` (and what opens on arrival) as an URL query string, without the ``?``."""
+    return urlencode(spec_to_query(spec, open), safe=",")
+
+
+def parse_link(query):
+    """Decode a whole link: :func:`query_to_spec` plus its arrival (:class:`SharedLink`)."""
+    query = dict(query)
+    raw = query.pop(OPEN_KEY, None)
+    spec, warnings = query_to_spec(query)
+    if raw is None:
+        return SharedLink(spec, "settings", warnings)
+    if isinstance(raw, (list, tuple)):
+        raw = raw[-1] if raw else ""
+    raw = str(raw)
+    if raw not in ARRIVALS:
+        warnings.append(f"Ignored what to open on arrival: {_clip(raw)!r} is not one of "
+                        f"{', '.join(ARRIVALS)}; the link shows the settings only.")
+        return SharedLink(spec, "settings", warnings)
+    if raw not in arrivals_for(spec.dataset):
+        warnings.append(f"Draw needs a dataset of digit images, and this link's is "
+                        f"{DATASETS[spec.dataset].name}: it opens Evaluate instead.")
+        raw = "evaluate"
+    return SharedLink(spec, raw, warnings)
 
 
 def query_to_spec(query):

@@ -1,4 +1,4 @@
-"""What the buttons do: build, reset, upload and download models.
+"""What the buttons do: build, reset, load and download models, and load their data.
 
 Plain functions over :mod:`studio.state`; the pages bind them to buttons. A
 failed action raises ``ValueError`` with a message for the user and leaves the
@@ -11,8 +11,9 @@ from data import DATASETS, Preprocessing
 from mlp import ModelFileError, NeuralNetwork
 from mlp.model_file import model_to_bytes
 from studio import limits
-from studio.model_record import build_record, matches_dataset
+from studio.model_record import attach_data, build_record, matches_dataset, model_record
 from studio.spec import ModelSpec, SpecError
+from studio.trained import load_trained as load_trained_preset
 from studio.ui import datasets, state
 
 MAX_MODEL_BYTES = 64 * 1024 * 1024
@@ -35,20 +36,69 @@ def reset():
     record = state.get("model")
     if record is None:
         return None
-    return _make_current(record.spec, record.prepared)
+    if record.has_data:
+        return _make_current(record.spec, record.prepared)
+    return _make_current_without_data(record.spec, record.info, record.preprocessing)
+
+
+def _new_record(spec, prepared=None, network=None, info=None, preprocessing=None):
+    """A record for this session (its job bound to the session and the server's limits)."""
+    options = {"network": network, "owner_alive": state.owner_alive_check(),
+               "time_limit": limits.max_job_seconds()}
+    if prepared is not None:
+        return build_record(spec, prepared, state.scheduler(), **options)
+    return model_record(spec, info, preprocessing, state.scheduler(), **options)
 
 
 def _make_current(spec, prepared, network=None):
-    """A new record for this session (its job bound to the session and the server's limits),
-    made current; the previous model's job is stopped."""
-    record = build_record(spec, prepared, state.scheduler(), network=network,
-                          owner_alive=state.owner_alive_check(),
-                          time_limit=limits.max_job_seconds())
+    """A new record for ``spec`` on ``prepared``, made current (the previous job stops)."""
+    return _replace_current(_new_record(spec, prepared, network))
+
+
+def _make_current_without_data(spec, info, preprocessing, network=None):
+    """A new record whose data is not loaded yet (see :func:`ensure_data`), made current."""
+    return _replace_current(_new_record(spec, network=network, info=info,
+                                        preprocessing=preprocessing))
+
+
+def _replace_current(record):
     current = state.get("model")
     if current is not None:
         current.job.stop()
     state.set_model(record)
     return record
+
+
+def ensure_data(record, progress=None):
+    """Load ``record``'s data if it has none yet (downloading it if need be); return record."""
+    if not record.has_data:
+        attach_data(record, datasets.prepared(record.spec, state.get("csv_dataset"), progress))
+    return record
+
+
+def load_trained(name, progress=None):
+    """Make the trained preset ``name`` the current model; its data comes along if it is here.
+
+    Raises ValueError when the preset has no usable file.
+    """
+    try:
+        trained = load_trained_preset(name)
+    except ModelFileError as exc:
+        raise ValueError(str(exc)) from None
+    return _load_network(trained.spec, trained.preprocessing, trained.network, progress)
+
+
+def _load_network(spec, preprocessing, network, progress=None):
+    """Make ``network`` current, with its data when it is available without a download."""
+    csv = state.get("csv_dataset")
+    info = datasets.dataset_info(spec, csv)
+    if datasets.available_locally(spec, csv):
+        prepared = datasets.prepared(spec, csv, progress)
+        if preprocessing.to_dict() != prepared.preprocessing.to_dict():
+            raise ValueError("The model was trained with a different input scaling than this "
+                             "server's copy of the data gives; it cannot be evaluated here.")
+        return _make_current(spec, prepared, network)
+    return _make_current_without_data(spec, info, preprocessing, network)
 
 
 def model_bytes(record):
@@ -86,11 +136,7 @@ def upload(data, progress=None):
     if network.n_params > limits.MAX_PARAMS:
         raise ValueError(f"The model has {network.n_params:,} parameters; this server allows "
                          f"{limits.MAX_PARAMS:,}.")
-    prepared = datasets.prepared(spec, csv, progress)
-    if preprocessing.to_dict() != prepared.preprocessing.to_dict():
-        raise ValueError("The model was trained with a different input scaling than this "
-                         "server's copy of the data gives; it cannot be evaluated here.")
-    return _make_current(spec, prepared, network)
+    return _load_network(spec, preprocessing, network, progress)
 
 
 def _read_metadata(network):

@@ -11,7 +11,7 @@ CSV belongs to its session and is passed in, never stored for the server.
 import numpy as np
 import streamlit as st
 
-from data import DATASETS, prepare
+from data import DATASETS, find_california_file, find_mnist_dir, prepare
 from data.toy import TOY_GENERATORS
 from studio.datastore import DatasetStore
 
@@ -56,6 +56,17 @@ def load(spec, csv_dataset=None, progress=None):
                         "waiting for it…"):
             return shared.get(*args, progress=progress)
     return shared.get(*args, progress=progress)
+
+
+def available_locally(spec, csv_dataset=None):
+    """Whether the data for ``spec`` can be had without a download (held, bundled or on disk)."""
+    if spec.dataset == CSV_KEY:
+        return csv_dataset is not None
+    if cached(spec) is not None or not DATASETS[spec.dataset].needs_download:
+        return True
+    if spec.dataset == "mnist":
+        return find_mnist_dir() is not None
+    return find_california_file() is not None
 
 
 def cached(spec):

@@ -52,17 +52,17 @@ def predict(record, image):
     The drawing is made the way the training images were, then scaled with the
     preprocessing the model was trained with.
     """
-    info = record.prepared.info
+    info = record.info
     drawing = drawing_to_input(image, tuple(info.image_shape), info.pixel_max)
     if drawing.is_blank:
         return drawing, None
-    x = record.prepared.preprocessing.transform(drawing.flat, dtype=record.network.dtype)
+    x = record.preprocessing.transform(drawing.flat, dtype=record.network.dtype)
     return drawing, record.job.network_copy().predict(x)[0]
 
 
 def show_prediction(record, drawing, probabilities):
     """The input the network sees, its answer and every class's probability."""
-    info = record.prepared.info
+    info = record.info
     names = list(info.class_names)
     left, right = st.columns([1, 2])
     with left:

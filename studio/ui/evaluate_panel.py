@@ -45,7 +45,7 @@ def evaluate(record, refresh=False):
 def summary_table(record, results):
     """One row per split: accuracy and loss, or MSE / RMSE / MAE / R²."""
     rows = []
-    dollars = DOLLARS_PER_UNIT.get(record.prepared.info.key)
+    dollars = DOLLARS_PER_UNIT.get(record.info.key)
     for split, r in results.items():
         row = {"split": split, "samples": r["n_samples"]}
         if r["task"] == "classification":
@@ -65,7 +65,7 @@ def summary_table(record, results):
 
 def classification_details(record, result, x, y):
     """Confusion matrix, per-class table, confidence, and the most confident mistakes."""
-    info = record.prepared.info
+    info = record.info
     report = result["report"]
     left, right = st.columns([3, 2])
     with left:
@@ -84,7 +84,7 @@ def classification_details(record, result, x, y):
 
 
 def _mistakes(record, result, split_x, y):
-    info = record.prepared.info
+    info = record.info
     if info.image_shape is not None:
         widgets.show_figure(evaluation.mistakes_gallery(
             split_x, y, result["predictions"], result["confidence"], tuple(info.image_shape),
@@ -102,7 +102,7 @@ def _mistakes(record, result, split_x, y):
 
 def regression_details(record, result, y):
     """Predicted against actual with the y = x line, and the residuals."""
-    unit = "$100k" if record.prepared.info.key in DOLLARS_PER_UNIT else ""
+    unit = "$100k" if record.info.key in DOLLARS_PER_UNIT else ""
     left, right = st.columns(2)
     with left:
         widgets.show_figure(evaluation.predicted_vs_actual(y, result["predictions"], unit=unit),

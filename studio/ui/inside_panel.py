@@ -18,8 +18,8 @@ GRADCHECK_ENTRIES = 40
 
 def boundary(record):
     """Decision boundary (2-D) or fitted curve (1-D) and each hidden neuron, live in training."""
-    info = record.prepared.info
-    if info.n_features not in (1, 2):
+    info = record.info
+    if info.n_features not in (1, 2) or not record.has_data:
         return False
     polling = record.job.status.active
 
@@ -78,7 +78,7 @@ def activation_demo():
 def weights(record):
     """|weight| as edge width on small networks; first-layer weights as images for images."""
     network = record.job.network_copy()
-    info = record.prepared.info
+    info = record.info
     if info.image_shape is not None:
         widgets.show_figure(architecture.weight_images(network.weights[0], info.image_shape),
                             key="inside_weight_images")
@@ -96,6 +96,8 @@ def gradient_check(record):
     st.caption("Compares backpropagation with central finite differences in float64 on "
                f"{GRADCHECK_SAMPLES} training samples (up to {GRADCHECK_ENTRIES} parameters per "
                "layer). Relative errors below 1e-6 mean the gradients are right.")
+    if not widgets.require_data(record, "check its gradients", key="inside_load_data"):
+        return
     if not st.button("Check gradients", key="inside_gradcheck"):
         return
     network = record.job.network_copy()

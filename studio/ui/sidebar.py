@@ -26,7 +26,7 @@ def render():
             st.caption("No model built yet.")
             return
         snap = record.job.snapshot()
-        st.caption(f"Dataset: **{plain(record.prepared.info.name)}**")
+        st.caption(f"Dataset: **{plain(record.info.name)}**")
         st.caption("Layers: **" + " → ".join(str(n) for n in record.network.layers) + "**"
                    f" ({record.network.n_params:,} parameters)")
         line = f"{STATUS_ICONS[snap.status]} {snap.status.value}"

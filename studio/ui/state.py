@@ -34,11 +34,13 @@ DEFAULTS = {
     "workspace": Workspace,         # holds the WORKSPACE_KEYS; released when the visitor leaves
     "spec": ModelSpec,              # the Build form's configuration
     "query_checked": lambda: False,  # the share link in the URL has been read
+    "arrival": lambda: None,        # studio.ui.arrival.Arrival while a link's model trains
     "notices": list,                # messages to show once on the next page
     "canvas_generation": int,       # bumped to clear the drawing canvas
     "confirm_build": lambda: False,  # asking before a trained model is replaced
     "build_requested": lambda: False,  # the Build button was pressed; build on this run
     "just_built": lambda: False,    # a model was built on the previous run: say so once
+    "just_loaded": lambda: False,   # a trained preset was loaded on Build: offer its pages once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
     "live_figures": lambda: None,   # (history version, figures) the Train page drew last

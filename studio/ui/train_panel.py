@@ -46,10 +46,12 @@ def controls(record):
     """Start / resume, pause, stop and reset buttons for ``record``'s job."""
     job = record.job
     status = job.status
+    has_data = widgets.require_data(record, "train it", key="train_load_data")
     start_label = "Resume" if status in (Status.PAUSED, Status.STOPPED) else "Start"
     cols = st.columns(4)
     cols[0].button(start_label, on_click=_start, args=(job,), type="primary", width="stretch",
-                   disabled=status.active or job.epochs_remaining() <= 0, key="train_start")
+                   disabled=status.active or job.epochs_remaining() <= 0 or not has_data,
+                   key="train_start")
     cols[1].button("Pause", on_click=job.pause, disabled=not status.active, width="stretch",
                    key="train_pause")
     cols[2].button("Stop", on_click=job.stop, disabled=not status.active, width="stretch",
@@ -180,7 +182,8 @@ def _figures(snap, record):
     kept = state.get("live_figures")
     if kept is not None and kept[0] == version:
         return kept[1]
-    batches = snap.batches or max(1, -(-len(record.prepared.x_train) // record.job.batch_size))
+    n_train = len(record.job.data.x_train) if record.job.data is not None else 0
+    batches = snap.batches or max(1, -(-n_train // record.job.batch_size))
     classify = record.task == "classification"
     figures = (loss_curve(history["batch_loss"], history["loss"], history["val_loss"], batches,
                           max_points=LIVE_MAX_POINTS),

@@ -6,6 +6,7 @@ import streamlit as st
 from data import CsvError, DownloadError, find_california_dir, find_mnist_dir, load_csv
 from studio.figures import data_preview
 from studio.ui import actions, state
+from studio.ui.build_form import load_spec
 from studio.ui.plain import say
 
 PREVIEW_SAMPLES = 2000
@@ -19,6 +20,31 @@ def require_model(purpose):
         st.page_link("app_pages/build.py", label="Go to Build", icon=":material/construction:")
         st.stop()
     return record
+
+
+def require_data(record, purpose, key):
+    """True when ``record`` has its data; else a note and a button that loads it (False).
+
+    The button downloads what is missing, with a progress bar, then reruns the page.
+    """
+    if record.has_data:
+        return True
+    size = {"mnist": " (11 MB, downloaded once for the whole server)",
+            "california_housing": " (0.5 MB, downloaded once for the whole server)"}
+    st.info(f"To {purpose}, this model needs its data: {record.info.name}"
+            f"{size.get(record.info.key, '')}. Drawing on it works without.")
+    if st.button(f"Load {record.info.name}", key=key, type="primary"):
+        bar, progress = download_progress()
+        try:
+            with st.spinner(f"Loading {record.info.name}…"):
+                actions.ensure_data(record, progress)
+        except (DownloadError, CsvError, ValueError) as exc:
+            bar.empty()
+            say("error", exc)
+            return False
+        bar.empty()
+        st.rerun()
+    return False
 
 
 def confirm(message, yes_label, no_label, on_answer):
@@ -93,11 +119,17 @@ def csv_upload():
 
 
 def share_link(spec):
-    """The link that rebuilds this configuration, with a copy button."""
-    from studio.share import spec_to_query_string
-    base = st.context.url or "http://localhost:8501"
-    st.caption("Copy link: anyone opening it gets this exact configuration.")
-    st.code(f"{base.split('?')[0]}?{spec_to_query_string(spec)}", language=None, wrap_lines=True)
+    """The link to this configuration, with what it does when opened (a copy button is built in)."""
+    from studio.share import ARRIVALS, arrivals_for, spec_to_query_string
+    choices = arrivals_for(spec.dataset)
+    if st.session_state.get("share_open") not in choices:
+        st.session_state["share_open"] = "settings"
+    opened = st.radio("Share: when someone opens the link", choices, format_func=ARRIVALS.get,
+                      horizontal=True, key="share_open")
+    base = (st.context.url or "http://localhost:8501").split("?")[0]
+    st.code(f"{base}?{spec_to_query_string(spec, opened)}", language=None, wrap_lines=True)
+    st.caption("Anyone opening it gets this exact configuration"
+               + ("." if opened == "settings" else ", trained with the same seed on arrival."))
 
 
 def download_progress():
@@ -134,27 +166,46 @@ def model_files():
     if record is not None:
         # Deferred: the file is built when the button is clicked, not on every rerun.
         left.download_button("Download model", data=lambda: actions.model_bytes(record),
-                             file_name=f"mlp-studio-{record.prepared.info.key}.npz",
+                             file_name=f"mlp-studio-{record.info.key}.npz",
                              mime="application/octet-stream", on_click="ignore",
                              key="download_model")
-    right.file_uploader("Upload a model (.npz)", type=["npz"], key="model_file",
-                        on_change=_on_model_upload)
+    with right:
+        model_uploader()
+
+
+def model_uploader(label="Upload a model (.npz)"):
+    """A model file uploader; a bad file is named with its error and changes nothing."""
+    st.file_uploader(label, type=["npz"], key="model_file", on_change=_on_model_upload)
     error = state.get("upload_error")
     if error:
-        say("error", error, right)
+        say("error", error)
 
 
 def _on_model_upload():
     upload = st.session_state.get("model_file")
     if upload is None:
         return
+    before = state.get("spec").dataset
     try:
-        actions.upload(upload.getvalue())
+        record = actions.upload(upload.getvalue())
     except (ValueError, DownloadError) as exc:
         state.put("upload_error", f"{upload.name}: {exc}")
         return
     state.put("upload_error", None)
-    state.notify("success", f"Loaded model {upload.name}.")
+    show_settings_of(record, before, f"Loaded model {upload.name}")
+
+
+def show_settings_of(record, dataset_before, loaded="Loaded the model"):
+    """Put a loaded model's settings into the Build form and say so, naming a new dataset.
+
+    ``loaded`` starts the notice, e.g. "Loaded model my-net.npz".
+    """
+    load_spec(record.spec)
+    if record.spec.dataset != dataset_before:
+        state.notify("success", f"{loaded}. It was trained on {record.info.name}, so the Build "
+                                "page now shows that dataset and the model's settings.")
+    else:
+        state.notify("success", f"{loaded}.")
 
 
 def class_name_list(info):

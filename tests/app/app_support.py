@@ -79,3 +79,46 @@ def chart_specs(at):
         return value
 
     return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+# Strokes as fractions of the canvas, like a visitor's mouse (the browser tests draw the same).
+SEVEN = [[(0.25, 0.21), (0.75, 0.21), (0.43, 0.82)]]
+ONE = [[(0.5, 0.18), (0.5, 0.82)]]
+
+
+def canvas_value(pixels):
+    """What the drawing canvas sends for an RGBA ``pixels`` array of shape (280, 280, 4)."""
+    import base64
+    import io
+
+    from PIL import Image
+    png = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(png, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+            "backgroundFit": None}
+
+
+def drawing(strokes, size=280, width=20):
+    """RGBA pixels (size, size, 4): white ``strokes`` of ``width`` px on black, as drawn."""
+    from PIL import Image, ImageDraw
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        points = [(x * size, y * size) for x, y in stroke]
+        pen.line(points, fill=(255, 255, 255, 255), width=width, joint="curve")
+        for x, y in points:
+            pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2),
+                        fill=(255, 255, 255, 255))
+    return np.asarray(image)
+
+
+def draw(at, strokes):
+    """Put ``strokes`` on the Draw page's (blank) canvas and rerun; return the digit read."""
+    at.session_state[f"canvas_{at.session_state['canvas_generation']}"] = \
+        canvas_value(drawing(strokes))
+    at.run()
+    no_exceptions(at)
+    reads = [m for m in at.metric if m.label == "The network reads"]
+    assert reads, "no reading shown"
+    return reads[0].value

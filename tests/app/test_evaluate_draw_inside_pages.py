@@ -1,11 +1,7 @@
 """Evaluate, Draw and Inside pages in AppTest, with trained models pre-filled."""
 
-import base64
-import io
-
 import numpy as np
-from app_support import give, chart_specs, make_record, no_exceptions, texts
-from PIL import Image
+from app_support import canvas_value, chart_specs, give, make_record, no_exceptions, texts
 
 from studio.spec import ModelSpec
 
@@ -64,14 +60,6 @@ def test_evaluate_lists_every_run_of_the_session(app):
     assert len(runs) == 2 and set(runs["epochs"]) == {1, 2}
 
 
-def _canvas_value(pixels):
-    png = io.BytesIO()
-    Image.fromarray(pixels, "RGBA").save(png, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-            "backgroundFit": None}
-
-
 def test_draw_reads_an_injected_drawing(app):
     record = make_record(epochs=3)
     open_page(app, record, "draw")
@@ -79,7 +67,7 @@ def test_draw_reads_an_injected_drawing(app):
     pixels = np.zeros((280, 280, 4), dtype=np.uint8)
     pixels[..., 3] = 255
     pixels[60:220, 130:150, :3] = 255           # a thick vertical stroke: a "1"
-    app.session_state["canvas_0"] = _canvas_value(pixels)
+    app.session_state["canvas_0"] = canvas_value(pixels)
     app.run()
     no_exceptions(app)
     assert app.metric[0].label == "The network reads"

@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 from data import DATASETS
 from studio import limits
 from studio.presets import PRESETS, preset
-from studio.share import spec_to_query, spec_to_query_string, query_to_spec
+from studio.share import (
+    ARRIVALS,
+    arrivals_for,
+    parse_link,
+    query_to_spec,
+    spec_to_query,
+    spec_to_query_string,
+)
 from studio.spec import ModelSpec, SpecError
 
 
@@ -152,3 +159,39 @@ def test_any_query_string_gives_a_valid_spec_and_never_raises(query):
     spec.validate(task=info.task)
     assert len(spec.hidden_layers) <= limits.MAX_HIDDEN_LAYERS
     assert all(isinstance(w, str) and len(w) < 400 for w in warnings)
+
+
+# ---- what a link opens on arrival ------------------------------------------------------
+
+
+@pytest.mark.parametrize("open_page", list(ARRIVALS))
+def test_a_link_carries_what_it_opens(open_page):
+    spec = ModelSpec(hidden_layers=[8], hidden_activations=["tanh"], epochs=9)
+    link = parse_link(spec_to_query(spec, open_page))
+    assert (link.spec, link.open, link.warnings) == (spec, open_page, [])
+    assert link.trains == (open_page != "settings")
+    assert ("open=" in spec_to_query_string(spec, open_page)) == (open_page != "settings")
+
+
+def test_a_link_without_open_shows_the_settings_only():
+    assert parse_link({"ds": "moons"}).open == "settings"
+
+
+@pytest.mark.parametrize("raw", ["drawx", "", "<b>x</b>", "a" * 500])
+def test_an_unknown_arrival_is_ignored_with_a_warning(raw):
+    link = parse_link({"ds": "digits", "open": raw})
+    assert link.open == "settings"
+    assert link.warnings and link.warnings[0].startswith("Ignored what to open on arrival")
+    assert len(link.warnings[0]) < 200
+
+
+def test_draw_is_offered_only_for_digit_images():
+    assert "draw" in arrivals_for("mnist") and "draw" in arrivals_for("digits")
+    assert "draw" not in arrivals_for("moons") and "draw" not in arrivals_for("csv")
+    link = parse_link({"ds": "california_housing", "open": "draw"})
+    assert link.open == "evaluate" and "opens Evaluate instead" in link.warnings[0]
+
+
+def test_an_unknown_arrival_cannot_be_encoded():
+    with pytest.raises(ValueError, match="Choose one of: settings, draw, evaluate, train"):
+        spec_to_query(ModelSpec(), "inside")
