@@ -159,3 +159,40 @@ def test_quick_run_on_the_real_files():
                         "--data-dir", str(SHARED), data_dir=SHARED)
     assert result.returncode == 0, explain(result)
     assert "== Tutorial experiments" in result.stdout
+
+
+# ------------------------------------------------------------ reproducibility.py
+# Not in SCRIPTS: MNIST is optional there (the workload is skipped, not exit 2).
+REPRODUCIBILITY_LINES = ["== Reproducibility: the same settings and seed trained again ==",
+                         "workload", "BLAS threads", "max abs weight difference vs first run",
+                         "in-process", "worker", "Digits: quick start",
+                         "Two spirals: see the boundary bend", "spread (max - min)"]
+
+
+def test_reproducibility_quick_run(tiny_data):
+    result = run_script("reproducibility.py", "--quick", "--skip-checksums", "--data-dir",
+                        str(tiny_data), data_dir=tiny_data, timeout=300)
+    assert result.returncode == 0, explain(result)
+    for line in REPRODUCIBILITY_LINES + ["Recommended MNIST (98% in under a minute), epochs "
+                                         "lowered to 1", "BLAS: ", "REDUCED RUN"]:
+        assert line in result.stdout, f"missing {line!r}\n{explain(result)}"
+
+
+def test_reproducibility_without_mnist_skips_that_workload(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_script("reproducibility.py", "--quick", "--markdown", "--repeats", "1",
+                        "--data-dir", str(empty), data_dir=empty, timeout=300)
+    assert result.returncode == 0, explain(result)
+    for line in REPRODUCIBILITY_LINES[1:]:
+        assert line in result.stdout, f"missing {line!r}\n{explain(result)}"
+    assert "| workload | path | BLAS threads | run | test metric |" in result.stdout
+    assert f"Recommended MNIST (98% in under a minute): skipped, no MNIST in {empty}" \
+        in result.stdout
+
+
+def test_reproducibility_help(tmp_path):
+    result = run_script("reproducibility.py", "--help", data_dir=tmp_path)
+    assert result.returncode == 0, explain(result)
+    for option in ("--data-dir", "--quick", "--markdown", "--repeats"):
+        assert option in result.stdout
