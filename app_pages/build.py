@@ -7,7 +7,7 @@ from data.toy import TOY_GENERATORS
 from studio.figures.architecture import network_diagram
 from studio.presets import PRESETS, preset
 from studio.spec import ModelSpec, SpecError
-from studio.ui import build_form, datasets, landing, state, widgets
+from studio.ui import build_form, csv_panel, datasets, landing, state, widgets
 from studio.ui.plain import say
 
 st.title("Build a network")
@@ -51,7 +51,7 @@ with data_col:
     key = build_form.dataset_picker(spec)
     values = {"dataset": key}
     if key == build_form.CSV:
-        widgets.csv_upload()
+        csv_panel.csv_upload()
     elif key in TOY_GENERATORS:
         values["noise"], values["n_samples"] = build_form.toy_settings(spec)
     csv = state.get("csv_dataset")

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from studio.ui import evaluate_panel, widgets
+from studio.ui import evaluate_panel, predict_panel, widgets
 from studio.ui.plain import say
 
 st.title("Evaluate")
 record = widgets.require_model("evaluate it")
 say("caption", record.label)
 if not widgets.require_data(record, "evaluate it", key="evaluate_load_data"):
+    predict_panel.section(record)
     st.stop()
 refresh = False
 if record.job.status.active:
@@ -28,5 +29,6 @@ if record.task == "classification":
 else:
     evaluate_panel.regression_details(record, results[split], y)
 
+predict_panel.section(record)
 st.subheader("Runs in this session")
 evaluate_panel.runs()

@@ -5,8 +5,10 @@ Two steps, so the app can show the columns before the user picks a target:
 encoding, separator, shape checks), :func:`dataset_from_table` turns the
 DataFrame and a target column into a :class:`Dataset`. :func:`load_csv` does
 both. Every problem raises :class:`CsvError` with a message for the user;
-what was changed silently elsewhere (rows dropped, columns one-hot encoded,
-the task inferred) is reported in ``Dataset.notes``.
+what was decided for the user (columns ignored, dates derived, categories
+folded, values filled, rows dropped, the task inferred) is reported in
+``Dataset.notes``; each column's role comes from :mod:`data.tabular` and can
+be overridden.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .registry import Dataset, DatasetInfo
+from .tabular import (DEFAULT_MAX_LEVELS, ROLES, ColumnPlan, TableEncoder, TableError,
+                      infer_plan, parse_numbers)
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_ROWS = 200_000
@@ -79,6 +83,9 @@ def _decode(raw: bytes) -> str:
 
 
 def _sniff_separator(text: str) -> str:
+    header = text.lstrip().splitlines()[0] if text.strip() else ""
+    if not any(sep in header for sep in ",;\t|"):
+        return "\x1f"  # one column: its values may hold commas ("3,5"), which do not split
     sample = "\n".join(text.splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -87,10 +94,11 @@ def _sniff_separator(text: str) -> str:
 
 
 def read_csv_table(source, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   max_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
+                   max_rows: int = DEFAULT_MAX_ROWS, min_columns: int = 2) -> pd.DataFrame:
     """Read an uploaded CSV (bytes, path or file object) into a DataFrame.
 
     The separator (``,`` ``;`` tab ``|``) is detected; the first line is the header.
+    ``min_columns`` is 2 for training (a feature and a target), 1 for new rows.
 
     Raises
     ------
@@ -108,7 +116,7 @@ def read_csv_table(source, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except pd.errors.ParserError as exc:
         raise CsvError(f"The file could not be parsed as CSV: {exc}") from exc
     df.columns = [str(c).strip() for c in df.columns]
-    if df.shape[1] < 2:
+    if df.shape[1] < min_columns:
         raise CsvError(f"The file has only one column ({df.columns[0]!r}); a dataset needs at "
                        "least one feature column and a target column. Is the separator a comma?")
     if len(df) == 0:
@@ -134,50 +142,6 @@ def infer_task(target: pd.Series) -> str:
         else "regression"
 
 
-def _drop_missing(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    missing = df.isna()
-    for col in df.columns:
-        if _is_numeric(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
-            missing[col] |= np.isinf(df[col].to_numpy(dtype=np.float64, na_value=np.nan))
-    rows = missing.any(axis=1)
-    if not rows.any():
-        return df
-    counts = ", ".join(f"{c}: {n}" for c, n in missing.sum().items() if n)
-    if rows.all():
-        raise CsvError(f"Every row has a missing value (missing per column: {counts}).")
-    notes.append(f"Dropped {int(rows.sum())} of {len(df)} rows with missing or infinite values "
-                 f"(per column: {counts}).")
-    return df.loc[~rows]
-
-
-def _encode_features(df: pd.DataFrame, max_categories: int, notes: list[str]):
-    """Feature matrix of shape (n_rows, n_features) float64 and its column names."""
-    blocks, names, bad = [], [], []
-    for col in df.columns:
-        s = df[col]
-        if _is_numeric(s):
-            blocks.append(s.to_numpy(dtype=np.float64)[:, None])
-            names.append(col)
-        elif s.nunique() <= max_categories:
-            values = s.astype(str)
-            cats = sorted(values.unique())
-            hot = values.to_numpy()[:, None] == np.array(cats)[None, :]
-            blocks.append(hot.astype(np.float64))
-            names += [f"{col}={c}" for c in cats]
-            notes.append(f"One-hot encoded text column {col!r} ({len(cats)} values: "
-                         f"{', '.join(cats)}) into {len(cats)} columns.")
-        else:
-            numeric_share = pd.to_numeric(s, errors="coerce").notna().mean()
-            example = s[pd.to_numeric(s, errors="coerce").isna()].iloc[0]
-            kind = "text among numbers" if numeric_share >= 0.5 else "text"
-            bad.append(f"{col!r} ({kind}, {s.nunique()} distinct values, e.g. {example!r})")
-    if bad:
-        raise CsvError("Feature columns must be numeric. These are not: " + "; ".join(bad) +
-                       f". Remove them or convert them to numbers (text columns with at most "
-                       f"{max_categories} distinct values are one-hot encoded automatically).")
-    return np.hstack(blocks), tuple(names)
-
-
 def _class_name(value) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
@@ -199,22 +163,65 @@ def _encode_target(s: pd.Series, task: str, name: str):
     return labels.reshape(-1).astype(np.int64), tuple(_class_name(u) for u in uniques)
 
 
+def column_plan(df: pd.DataFrame, target: str, roles: dict | None = None,
+                features=None) -> list[ColumnPlan]:
+    """Every column's role: inferred (:func:`data.tabular.infer_plan`), then ``roles`` and
+    ``features`` (columns outside it are ignored) applied; CsvError names a bad request."""
+    columns = [str(c) for c in df.columns]
+    if target not in columns:
+        raise CsvError(f"Target column {target!r} not found. Columns: {', '.join(columns)}")
+    plans = infer_plan(df, target)
+    if features is not None:
+        features = list(features)
+        unknown = [c for c in features if c not in columns or c == target]
+        if unknown or not features:
+            raise CsvError(f"Feature columns must be other columns of the file. Received: "
+                           f"{features}; columns: {', '.join(columns)}; target: {target!r}")
+    for plan in plans:
+        if plan.role == "target":
+            continue
+        if features is not None and plan.name not in features:
+            plan.role, plan.note = "ignore", "not among the chosen features"
+        elif features is not None and plan.role == "ignore":
+            plan.role = "categorical" if plan.kind in ("text", "category") else "numeric"
+    for name, role in (roles or {}).items():
+        if name not in columns:
+            raise CsvError(f"Cannot set the role of {name!r}: the file has no such column. "
+                           f"Columns: {', '.join(columns)}")
+        if role not in ROLES or role == "target":
+            raise CsvError(f"Column {name!r}: the role must be one of "
+                           f"{', '.join(r for r in ROLES if r != 'target')}. Received: {role!r}")
+        if name == target:
+            raise CsvError(f"{name!r} is the target; choose another target to use it as a "
+                           "feature.")
+        plan = next(p for p in plans if p.name == name)
+        if plan.role != role:
+            plan.role, plan.note = role, "set by you"
+    return plans
+
+
 def dataset_from_table(df: pd.DataFrame, target: str, *, task: str | None = None,
-                       features=None, one_hot_max_categories: int = 10, name: str = "csv",
-                       min_rows: int = MIN_ROWS) -> Dataset:
+                       features=None, roles: dict | None = None,
+                       max_levels: int = DEFAULT_MAX_LEVELS, missing: str = "impute",
+                       name: str = "csv", min_rows: int = MIN_ROWS) -> Dataset:
     """Build a :class:`Dataset` from a table and the name of its target column.
 
     Parameters
     ----------
     df : DataFrame of shape (n_rows, n_columns)
     target : str
-        Column to predict.
+        Column to predict; rows where it is missing are dropped.
     task : {"classification", "regression"}, optional
         Overrides the inferred task (see :func:`infer_task`).
     features : list of str, optional
-        Input columns; default all columns but the target.
-    one_hot_max_categories : int
-        Text feature columns with at most this many values are one-hot encoded.
+        Only these columns are features (each as inferred, or numeric / categorical).
+    roles : dict of column -> role, optional
+        Overrides the inferred roles ("numeric", "categorical", "date", "ignore").
+    max_levels : int
+        Levels kept per categorical column; the rarer ones become "other".
+    missing : {"impute", "drop"}
+        Fill missing feature values (median / most frequent, with an indicator
+        column where more than 5% are missing) or drop the rows that have any.
     name : str
         Shown as the dataset's name (e.g. the file name).
 
@@ -222,32 +229,42 @@ def dataset_from_table(df: pd.DataFrame, target: str, *, task: str | None = None
     -------
     Dataset
         ``x`` float64 of shape (n_rows_kept, n_features), ``y`` of shape (n_rows_kept,);
-        ``info.key`` is ``"csv"``; ``notes`` says what was dropped, encoded or inferred.
+        ``info.key`` is ``"csv"``; ``encoder`` the fitted :class:`TableEncoder` as JSON;
+        ``notes`` says what was ignored, derived, filled, dropped or inferred.
     """
-    columns = [str(c) for c in df.columns]
-    if target not in columns:
-        raise CsvError(f"Target column {target!r} not found. Columns: {', '.join(columns)}")
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be 'classification', 'regression' or None. Received: {task!r}")
-    features = [c for c in columns if c != target] if features is None else list(features)
-    unknown = [c for c in features if c not in columns or c == target]
-    if unknown or not features:
-        raise CsvError(f"Feature columns must be other columns of the file. Received: {features}; "
-                       f"columns: {', '.join(columns)}; target: {target!r}")
-    notes: list[str] = []
+    plans = column_plan(df, target, roles, features)
+    notes: list[str] = [f"Ignored {p.name!r}: {p.note}." for p in plans if p.role == "ignore"]
     if df[target].isna().all():
         raise CsvError(f"Target column {target!r} is empty. Choose another target.")
-    empty = [c for c in features if df[c].isna().all()]
-    if empty and len(empty) == len(features):
-        raise CsvError(f"Every feature column is empty: {', '.join(empty)}")
-    if empty:  # e.g. "Unnamed: 3" from trailing commas in a spreadsheet export
-        features = [c for c in features if c not in empty]
-        notes.append(f"Ignored empty column(s): {', '.join(repr(c) for c in empty)}.")
-    table = _drop_missing(df[features + [target]], notes)
+    table = df
+    target_missing = _missing_target(df[target])
+    if target_missing.any():
+        notes.append(f"Dropped {int(target_missing.sum())} of {len(df)} rows without a target "
+                     "value.")
+        table = df.loc[~target_missing]
+    encoder = TableEncoder({p.name: p.role for p in plans if p.role != "target"},
+                           max_levels=max_levels, missing=missing)
+    try:
+        encoder.fit(table)
+        if missing == "drop":
+            drop = encoder.rows_to_drop(table)
+            if drop.all():
+                raise CsvError("Every row has a missing feature value; fill them in or choose "
+                               "to impute missing values.")
+            if drop.any():
+                notes.append(f"Dropped {int(drop.sum())} of {len(table)} rows with missing "
+                             "values.")
+                table = table.loc[~drop]
+                encoder.fit(table)
+        x = encoder.transform(table)
+    except TableError as exc:
+        raise CsvError(str(exc)) from None
     if len(table) < min_rows:
         raise CsvError(f"Only {len(table)} rows have complete values; "
                        f"at least {min_rows} are needed.")
-    y_col = table[target]
+    y_col = _numbers_if_written_as_text(table[target])
     if y_col.nunique() < 2:
         raise CsvError(f"Target column {target!r} has a single value ({y_col.iloc[0]!r}) in every "
                        "row; there is nothing to learn. Choose another target.")
@@ -255,17 +272,38 @@ def dataset_from_table(df: pd.DataFrame, target: str, *, task: str | None = None
         task = infer_task(y_col)
         notes.append(f"Task inferred as {task} from target {target!r} "
                      f"({y_col.nunique()} distinct values).")
-    x, names = _encode_features(table[features], one_hot_max_categories, notes)
+    notes += encoder.notes()
     y, class_names = _encode_target(y_col, task, target)
     n_classes = None if class_names is None else len(class_names)
     info = DatasetInfo("csv", name, task, x.shape[1], n_classes, class_names or (), None, None,
                        f"Uploaded CSV: {len(y)} rows, {x.shape[1]} features, target {target!r}.")
-    return Dataset(info, x, y, feature_names=names, target_name=target, notes=notes)
+    return Dataset(info, x, y, feature_names=tuple(encoder.feature_names), target_name=target,
+                   notes=notes, encoder=encoder.to_dict())
+
+
+def _numbers_if_written_as_text(s: pd.Series) -> pd.Series:
+    """A text target that holds numbers ("62,3", "1,200") as numbers; else unchanged."""
+    if _is_numeric(s):
+        return s
+    parsed = parse_numbers(s)
+    if parsed is None or np.isnan(parsed[0]).any():
+        return s
+    return pd.Series(parsed[0], index=s.index, name=s.name)
+
+
+def _missing_target(s: pd.Series) -> np.ndarray:
+    missing = s.isna().to_numpy().copy()
+    if _is_numeric(s) and not pd.api.types.is_bool_dtype(s):
+        missing |= np.isinf(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    elif not _is_numeric(s):
+        missing |= (s.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    return missing
 
 
 def load_csv(source, *, target: str | None = None, task: str | None = None, features=None,
-             max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS,
-             one_hot_max_categories: int = 10, name: str = "csv") -> Dataset:
+             roles: dict | None = None, max_levels: int = DEFAULT_MAX_LEVELS,
+             missing: str = "impute", max_bytes: int = DEFAULT_MAX_BYTES,
+             max_rows: int = DEFAULT_MAX_ROWS, name: str = "csv") -> Dataset:
     """:func:`read_csv_table` then :func:`dataset_from_table`; the target defaults to the
     last column (reported in ``notes``)."""
     df = read_csv_table(source, max_bytes=max_bytes, max_rows=max_rows)
@@ -273,7 +311,7 @@ def load_csv(source, *, target: str | None = None, task: str | None = None, feat
     if target is None:
         target = df.columns[-1]
         notes.append(f"No target column given: using the last column, {target!r}.")
-    dataset = dataset_from_table(df, target, task=task, features=features,
-                                 one_hot_max_categories=one_hot_max_categories, name=name)
+    dataset = dataset_from_table(df, target, task=task, features=features, roles=roles,
+                                 max_levels=max_levels, missing=missing, name=name)
     dataset.notes[:0] = notes
     return dataset

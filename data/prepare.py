@@ -9,6 +9,7 @@ import numpy as np
 from .preprocessing import Preprocessing
 from .registry import Dataset, DatasetInfo
 from .splits import split_indices
+from .toy import TOY_GENERATORS
 from .views import ScaledRows
 
 
@@ -20,7 +21,9 @@ class PreparedData:
     requested float dtype: views into the dataset's own arrays that scale rows as
     they are read, so preparing MNIST copies no pixels. ``y_*`` are ndarrays of
     shape (n_*,): int64 labels for classification, float targets (unscaled, in the
-    dataset's own units) for regression.
+    dataset's own units) for regression; the network learns
+    ``preprocessing.scale_target(y)``: standardised for a real table (housing,
+    diabetes, an uploaded CSV), unchanged for a generated set.
     """
 
     info: DatasetInfo
@@ -70,7 +73,7 @@ def prepare(dataset: Dataset, *, scaling: str = "auto", val_fraction: float = 0.
         raise ValueError(f"scaling='scale' divides by the pixel maximum, which only image datasets "
                          f"have; {info.key!r} has none. Use 'standard' or 'minmax'.")
     pre = Preprocessing.for_dataset(info, method, feature_names=dataset.feature_names,
-                                    target_name=dataset.target_name)
+                                    target_name=dataset.target_name, table=dataset.encoder)
     idx = split_indices(dataset, val_fraction=val_fraction, test_fraction=test_fraction,
                         seed=seed, stratify=stratify)
     pre.fit(ScaledRows(dataset.x, idx.train, dtype=np.float64))
@@ -81,6 +84,8 @@ def prepare(dataset: Dataset, *, scaling: str = "auto", val_fraction: float = 0.
     ys = [y_train, dataset.y[idx.val], y_test]
     if info.task == "regression":
         ys = [y.astype(dtype) for y in ys]
+        if info.key not in TOY_GENERATORS:  # a real table: its target in any units trains alike
+            pre.fit_target(ys[0])
     return PreparedData(info, pre, pre.rows(dataset.x, idx.train, dtype), ys[0],
                         pre.rows(dataset.x, idx.val, dtype), ys[1],
                         pre.rows(x_test, test_rows, dtype), ys[2])

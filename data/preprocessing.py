@@ -8,6 +8,10 @@ A :class:`Preprocessing` maps raw inputs to network inputs as
 - ``"scale"``: offset = 0, scale = one constant (255 for MNIST, 16 for Digits);
 - ``"none"``: only a cast to the output dtype.
 
+A regression target may be standardised too (:meth:`fit_target`): the network
+then learns ``(y - target_offset) / target_scale``, and :meth:`unscale_target`
+brings its outputs back to the target's own units.
+
 It also records what the model was trained on (dataset key, task, class
 names, image shape, pixel_max, feature names), so :meth:`to_dict` gives the
 small JSON block a model file carries, and the Draw page and later
@@ -27,7 +31,7 @@ FORMAT = "mlp-studio.preprocessing"
 VERSION = 1
 _CHUNK_ROWS = 1024
 _META = ("dataset_key", "task", "class_names", "image_shape", "pixel_max", "feature_names",
-         "target_name")
+         "target_name", "table")
 
 
 class Preprocessing:
@@ -40,12 +44,15 @@ class Preprocessing:
         Divisor for ``"scale"``; defaults to ``pixel_max``.
     dataset_key, task, class_names, image_shape, pixel_max, feature_names, target_name
         What the model was trained on; stored, not used by the transform.
+    table : dict, optional
+        For a model of a table: the fitted :class:`data.tabular.TableEncoder` (JSON)
+        that turns raw rows into the inputs this scaling applies to.
     """
 
     def __init__(self, method: str = "standard", *, constant: float | None = None,
                  dataset_key: str | None = None, task: str | None = None,
                  class_names=None, image_shape=None, pixel_max: float | None = None,
-                 feature_names=None, target_name: str | None = None):
+                 feature_names=None, target_name: str | None = None, table: dict | None = None):
         if method not in METHODS:
             raise ValueError(f"Unknown scaling method {method!r}. Valid: {', '.join(METHODS)}")
         if method == "scale":
@@ -60,17 +67,20 @@ class Preprocessing:
         self.image_shape = None if image_shape is None else [int(d) for d in image_shape]
         self.pixel_max = pixel_max
         self.feature_names = None if feature_names is None else [str(f) for f in feature_names]
+        self.table = table
+        self.target_offset: float | None = None  # set by fit_target (regression only)
+        self.target_scale: float | None = None
         self.n_features: int | None = None
         self.offset: np.ndarray | None = None  # shape (n_features,), float64
         self.scale: np.ndarray | None = None   # shape (n_features,), float64
 
     @classmethod
     def for_dataset(cls, info, method: str = "standard", *, feature_names=None,
-                    target_name=None) -> "Preprocessing":
+                    target_name=None, table=None) -> "Preprocessing":
         """An unfitted :class:`Preprocessing` recording a :class:`DatasetInfo`."""
         return cls(method, dataset_key=info.key, task=info.task, class_names=info.class_names,
                    image_shape=info.image_shape, pixel_max=info.pixel_max,
-                   feature_names=feature_names, target_name=target_name)
+                   feature_names=feature_names, target_name=target_name, table=table)
 
     @property
     def is_fitted(self) -> bool:
@@ -109,6 +119,40 @@ class Preprocessing:
         scale[scale == 0] = 1.0  # constant features: centre them, do not divide by 0
         self.n_features, self.offset, self.scale = n_features, offset, scale
         return self
+
+    def fit_target(self, y_train) -> "Preprocessing":
+        """Standardise a regression target: learn its training mean and spread.
+
+        ``y_train`` is float of shape (n_samples,) or (n_samples, 1).
+        """
+        y = np.asarray(y_train, dtype=np.float64).reshape(-1)
+        if len(y) == 0 or not np.all(np.isfinite(y)):
+            raise ValueError("fit_target needs a non-empty, finite y_train")
+        spread = float(np.std(y))
+        self.target_offset = float(np.mean(y))
+        self.target_scale = spread if spread > 0 else 1.0
+        return self
+
+    @property
+    def scales_target(self) -> bool:
+        return self.target_scale is not None
+
+    def scale_target(self, y, dtype=None):
+        """Targets as the network learns them (standardised when :meth:`fit_target` ran)."""
+        y = np.asarray(y)
+        if not self.scales_target:
+            return y if dtype is None else y.astype(dtype)
+        out = (y.astype(np.float64) - self.target_offset) / self.target_scale
+        if dtype is None:
+            dtype = y.dtype if y.dtype.kind == "f" else np.float64
+        return out.astype(dtype)
+
+    def unscale_target(self, outputs):
+        """Network outputs back in the target's own units (unchanged without target scaling)."""
+        outputs = np.asarray(outputs)
+        if not self.scales_target:
+            return outputs
+        return outputs.astype(np.float64) * self.target_scale + self.target_offset
 
     def rows(self, base, rows=None, dtype=np.float32) -> ScaledRows:
         """The scaled view of ``base[rows]``: shape (len(rows), n_features), nothing copied.
@@ -159,6 +203,8 @@ class Preprocessing:
         d = {"format": FORMAT, "version": VERSION, "method": self.method,
              "constant": self.constant, "n_features": self.n_features,
              "offset": [float(v) for v in self.offset], "scale": [float(v) for v in self.scale]}
+        if self.scales_target:
+            d["target_offset"], d["target_scale"] = self.target_offset, self.target_scale
         meta = {k: getattr(self, k) for k in _META}
         if meta["pixel_max"] is not None:
             meta["pixel_max"] = float(meta["pixel_max"])
@@ -176,6 +222,9 @@ class Preprocessing:
         _validate(d)
         p = cls(d["method"], constant=d.get("constant"),
                 **{k: d.get(k) for k in _META})
+        if d.get("target_scale") is not None:
+            p.target_offset = float(d["target_offset"])
+            p.target_scale = float(d["target_scale"])
         p.n_features = int(d["n_features"])
         p.offset = np.asarray(d["offset"], dtype=np.float64)
         p.scale = np.asarray(d["scale"], dtype=np.float64)
@@ -224,5 +273,20 @@ def _validate(d) -> None:
         raise ValueError(f"{len(d['feature_names'])} feature_names for n_features={n}")
     if d.get("image_shape") is not None and math.prod(d["image_shape"]) != n:
         raise ValueError(f"image_shape {d['image_shape']} does not match n_features={n}")
+    if (d.get("target_scale") is None) != (d.get("target_offset") is None):
+        raise ValueError("target_offset and target_scale go together")
+    if d.get("target_scale") is not None:
+        for key in ("target_offset", "target_scale"):
+            value = d[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value):
+                raise ValueError(f"{key} must be a finite number. Received: {value!r}")
+        if d["target_scale"] <= 0:
+            raise ValueError("target_scale must be > 0")
+    if d.get("table") is not None:
+        from .tabular import TableEncoder  # pandas: only for models of tables
+        encoder = TableEncoder.from_dict(d["table"])
+        if encoder.feature_names != d.get("feature_names"):
+            raise ValueError("the table encoding's columns do not match feature_names")
     if d.get("task") not in (None, "classification", "regression"):
         raise ValueError(f"task must be 'classification' or 'regression'. Received: {d['task']!r}")

@@ -99,6 +99,9 @@ class Dataset:
     notes : list of str
         What happened while loading that the user should read (e.g. rows
         dropped for missing values, columns one-hot encoded).
+    encoder : dict or None
+        For a table (a CSV upload): the fitted :class:`data.tabular.TableEncoder`
+        as JSON, which turns new raw rows into ``x``'s columns.
     """
 
     info: DatasetInfo
@@ -109,6 +112,7 @@ class Dataset:
     feature_names: tuple[str, ...] | None = None
     target_name: str | None = None
     notes: list[str] = field(default_factory=list)
+    encoder: dict | None = None
 
     def __post_init__(self):
         _check_xy(self.info, self.x, self.y, "x", "y")

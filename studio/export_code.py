@@ -14,6 +14,7 @@ characters) and imports only what it uses.
 import re
 
 from data import DATASETS, TOY_GENERATORS
+from data.tabular import DEFAULT_MAX_LEVELS
 from studio.spec import OPTIMIZER_SETTINGS
 
 CSV_KEY = "csv"
@@ -70,6 +71,11 @@ def export_script(spec, csv_dataset=None, csv_file="data.csv"):
     imports = _Imports()
     for name in data_imports:
         imports.add("data", name)
+    predicts = spec.dataset == CSV_KEY and csv_dataset.encoder is not None
+    scaled_target = predicts and info.task == "regression"  # prepare standardises it
+    if predicts:
+        imports.add("data", "read_csv_table")
+        imports.add("data.tabular", "TableEncoder")
     imports.add("mlp", "NeuralNetwork")
     network_lines = _network_lines(spec, info, imports)
     lines = [
@@ -89,11 +95,32 @@ def export_script(spec, csv_dataset=None, csv_file="data.csv"):
         "",
         *network_lines,
         "",
-        *_fit_lines(spec, info),
+        *_fit_lines(spec, info, scaled_target),
         "",
-        *_score_lines(info),
+        *_score_lines(info, scaled_target),
     ]
+    if predicts:
+        lines += ["", *_predict_lines(csv_file)]
     return "\n".join(lines) + "\n"
+
+
+def _predict_lines(csv_file):
+    """A function that predicts raw rows of a CSV file, shown on the data's own file."""
+    return [
+        "",
+        "def predict_rows(path):",
+        '    """Predictions for the rows of a CSV file with the same columns."""',
+        "    rows = read_csv_table(path, min_columns=1)",
+        "    encoder = TableEncoder.from_dict(dataset.encoder)",
+        "    rows = rows.loc[~encoder.rows_to_drop(rows)]",
+        "    x = data.preprocessing.transform(encoder.transform(rows))",
+        "    return data.preprocessing.unscale_target(network.predict(x))",
+        "",
+        "",
+        "# New rows are read and encoded as the training file was (here: that file).",
+        *_call("new_predictions = predict_rows", [_literal(str(csv_file))]),
+        "print(new_predictions[:5])",
+    ]
 
 
 # ------------------------------------------------------------------- data
@@ -107,7 +134,19 @@ def _data_source(spec, csv_dataset, csv_file):
         if csv_dataset.target_name is not None:
             args.append(f"target={_literal(str(csv_dataset.target_name))}")
         args.append(f"task={_literal(info.task)}")
-        return info, _call("dataset = load_csv", args), ("load_csv", "prepare")
+        lines = []
+        encoder = csv_dataset.encoder
+        if encoder is not None:
+            lines = ["# Each column's role, as set on the Build page.",
+                     *_call("roles = ", [f"{_literal(str(name))}: {_literal(role)}"
+                                         for name, role in encoder["roles"].items()],
+                            brackets="{}")]
+            args.append("roles=roles")
+            if encoder["max_levels"] != DEFAULT_MAX_LEVELS:
+                args.append(f"max_levels={encoder['max_levels']!r}")
+            if encoder["missing"] != "impute":
+                args.append(f"missing={_literal(encoder['missing'])}")
+        return info, lines + _call("dataset = load_csv", args), ("load_csv", "prepare")
     if spec.dataset not in DATASETS:
         raise ValueError(f"Unknown dataset {spec.dataset!r}. Valid keys: "
                          f"{', '.join(DATASETS)}, {CSV_KEY}.")
@@ -165,22 +204,34 @@ def _optimizer(spec, imports):
 
 
 # --------------------------------------------------------------- training
-def _fit_lines(spec, info):
-    args = ["data.x_train", "data.y_train", f"batch_size={spec.batch_size!r}",
+def _fit_lines(spec, info, scaled_target=False):
+    """The fit call; a table's regression target is learnt standardised."""
+    y_train, y_val, lines = "data.y_train", "data.y_val", []
+    if scaled_target:
+        lines = ["# The target is learnt standardised (mean 0, spread 1).",
+                 "target = data.preprocessing.scale_target"]
+        y_train, y_val = "target(data.y_train)", "target(data.y_val)"
+    args = ["data.x_train", y_train, f"batch_size={spec.batch_size!r}",
             f"epochs={spec.epochs!r}", f"categorical={info.task == 'classification'!r}"]
     if spec.val_fraction > 0:
-        args.append("validation_data=(data.x_val, data.y_val)")
+        args.append(f"validation_data=(data.x_val, {y_val})")
         if spec.early_stopping:
             args.append(f"early_stopping={spec.early_stopping!r}")
-    return [*_call("losses = network.fit", args),
+    return [*lines, *_call("losses = network.fit", args),
             'print(f"Trained {len(losses)} epochs; '
             'final training loss {losses[-1]:.4f}")']
 
 
-def _score_lines(info):
+def _score_lines(info, scaled_target=False):
     if info.task == "classification":
         return ["accuracy = network.score(data.x_test, data.y_test, accuracy=True)",
                 'print(f"Test accuracy: {accuracy:.4f}")']
+    if scaled_target:
+        return ["outputs = network.predict(data.x_test)[:, 0]",
+                "predicted = data.preprocessing.unscale_target(outputs)",
+                "mse = ((predicted - data.y_test) ** 2).mean()",
+                'print(f"Test mean squared error: {mse:.4f} '
+                '(root: {mse ** 0.5:.4f})")']
     return ["mse = network.score(data.x_test, data.y_test)",
             'print(f"Test mean squared error: {mse:.4f} '
             '(root: {mse ** 0.5:.4f})")']

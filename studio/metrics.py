@@ -270,7 +270,7 @@ def regression_metrics(y_true, y_pred):
 
 
 # ----------------------------------------------------------------- one split
-def evaluate_split(network, x, y, task, class_names=None):
+def evaluate_split(network, x, y, task, class_names=None, preprocessing=None):
     """Everything the Evaluate page shows for one split, from a single ``network.predict``.
 
     Parameters
@@ -283,6 +283,10 @@ def evaluate_split(network, x, y, task, class_names=None):
     task : {"classification", "regression"}
     class_names : sequence of str, optional
         Passed to :func:`classification_report`.
+    preprocessing : data.Preprocessing, optional
+        For a regression target the network learnt standardised: its outputs are
+        brought back to the target's units, so every number is in those units
+        (the loss is then the MSE in those units too).
 
     Returns
     -------
@@ -309,6 +313,8 @@ def evaluate_split(network, x, y, task, class_names=None):
     outputs = network.predict(x)
     result = {"task": task, "n_samples": int(x.shape[0])}
     if task == "regression":
+        if preprocessing is not None:
+            outputs = preprocessing.unscale_target(outputs)
         return {**result, **_regression_split(network, outputs, y)}
     return {**result, **_classification_split(network, outputs, y, class_names)}
 
@@ -336,3 +342,33 @@ def _classification_split(network, outputs, y, class_names):
 def _mean_loss(network, outputs, targets):
     """The network's loss averaged over samples, as ``NeuralNetwork.score`` computes it."""
     return float(np.mean(network.loss.function(outputs, targets)))
+
+
+def baseline(y_train, y, task):
+    """The trivial model's score on ``y``: the training split's majority class, or its mean.
+
+    Parameters
+    ----------
+    y_train, y : ndarray of shape (n,) -- integer labels, or targets (regression)
+    task : {"classification", "regression"}
+
+    Returns
+    -------
+    dict
+        classification: ``{"name": "majority class", "class": k, "accuracy": a}``;
+        regression: ``{"name": "training mean", "mean": m, "mse": e, "rmse": r, "mae": b}``.
+    """
+    y_train, y = np.asarray(y_train), np.asarray(y)
+    if len(y_train) == 0:
+        raise ValueError("The training split is empty: there is no baseline to compute.")
+    if task == "classification":
+        k = int(np.bincount(y_train.astype(np.int64)).argmax())
+        accuracy = float(np.mean(y == k)) if len(y) else float("nan")
+        return {"name": "majority class", "class": k, "accuracy": accuracy}
+    if task != "regression":
+        raise ValueError(f"task must be one of {TASKS}. Received: {task!r}")
+    mean = float(np.mean(y_train, dtype=np.float64))
+    error = y.astype(np.float64).reshape(-1) - mean
+    mse = float(np.mean(error ** 2)) if len(y) else float("nan")
+    return {"name": "training mean", "mean": mean, "mse": mse, "rmse": mse ** 0.5,
+            "mae": float(np.mean(np.abs(error))) if len(y) else float("nan")}

@@ -55,8 +55,10 @@ def training_data(prepared):
     """The job's arrays: labels for classifiers (one-hot per batch), targets otherwise."""
     categorical = prepared.info.task == "classification"
     x_val = prepared.x_val if len(prepared.x_val) else None
-    y_val = prepared.y_val if x_val is not None else None
-    return TrainingData(prepared.x_train, prepared.y_train, x_val, y_val, categorical=categorical)
+    target = prepared.preprocessing.scale_target  # identity unless the target is standardised
+    y_val = target(prepared.y_val) if x_val is not None else None
+    return TrainingData(prepared.x_train, target(prepared.y_train), x_val, y_val,
+                        categorical=categorical)
 
 
 def build_record(spec, prepared, scheduler, *, network=None, owner_alive=None, time_limit=900.0):

@@ -20,13 +20,15 @@ import weakref
 class Workspace:
     """One visitor's belongings: the current model, every run, an uploaded CSV.
 
-    ``runs`` maps run number -> ``studio.model_record.ModelRecord``.
+    ``runs`` maps run number -> ``studio.model_record.ModelRecord``; ``csv_table``
+    is ``(file id, DataFrame)`` of the last CSV upload, parsed once.
     """
 
     def __init__(self):
         self.model = None
         self.runs = {}
         self.csv_dataset = None
+        self.csv_table = None
         self.released = False
 
     def records(self):
@@ -40,7 +42,7 @@ class Workspace:
         """Stop every job and drop every model and dataset."""
         for record in self.records():
             record.job.stop()
-        self.model, self.runs, self.csv_dataset = None, {}, None
+        self.model, self.runs, self.csv_dataset, self.csv_table = None, {}, None, None
         self.released = True
 
 

@@ -82,7 +82,7 @@ def score(network, prepared):
     """``(metric name, value)`` of ``network`` on the test split (accuracy or MSE)."""
     info = prepared.info
     result = evaluate_split(network, prepared.x_test, prepared.y_test, info.task,
-                            list(info.class_names) or None)
+                            list(info.class_names) or None, prepared.preprocessing)
     if info.task == "classification":
         return "accuracy", float(result["accuracy"])
     return "mse", float(result["metrics"]["mse"])
@@ -103,8 +103,9 @@ def train_one(name, data_dir=None):
     prepared = prepare_for(spec, data_dir)
     info = prepared.info
     network = spec.build(info.n_features, info.n_classes if info.task == "classification" else 1)
-    validation = (prepared.x_val, prepared.y_val) if len(prepared.x_val) else None
-    network.fit(prepared.x_train, prepared.y_train, spec.batch_size, spec.epochs,
+    target = prepared.preprocessing.scale_target  # identity unless the target is standardised
+    validation = (prepared.x_val, target(prepared.y_val)) if len(prepared.x_val) else None
+    network.fit(prepared.x_train, target(prepared.y_train), spec.batch_size, spec.epochs,
                 categorical=info.task == "classification", validation_data=validation,
                 early_stopping=(spec.early_stopping or None) if validation else None)
     metric_name, value = score(network, prepared)

@@ -218,3 +218,25 @@ def closed_port_url(path="mnist") -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/{path}/"
+
+
+def churn_csv(n=600, seed=0, with_target=True):
+    """A small customer table with an id, free text, a date, numbers as text and gaps."""
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(seed)
+    tenure = rng.uniform(0, 10, n)
+    plan = rng.choice(["basic", "plus", "pro"], n)
+    spend = rng.gamma(2.0, 500.0, n)
+    churn = np.where(-0.5 * tenure + spend / 500 + (plan == "basic") * 1.5 > 0, "yes", "no")
+    spend_text = np.array([f"{v:,.0f}" for v in spend], dtype=object)
+    spend_text[rng.random(n) < 0.1] = ""
+    df = pd.DataFrame({"id": np.arange(1, n + 1), "comment": [f"ticket {i * 7919 % 10007}"
+                                                               for i in range(n)],
+                       "since": pd.date_range("2021-01-01", periods=n, freq="D").strftime(
+                           "%Y-%m-%d"),
+                       "plan": plan, "tenure": tenure.round(2), "spend": spend_text,
+                       "churn": churn})
+    if not with_target:
+        df = df.drop(columns=["churn"])
+    return df.to_csv(index=False).encode()

@@ -125,17 +125,19 @@ def upload(data, progress=None):
         raise ValueError(f"This file cannot be used as a model: {exc}") from None
     spec, preprocessing = _read_metadata(network)
     csv = state.get("csv_dataset")
-    try:
-        info = datasets.dataset_info(spec, csv)
-    except ValueError:
-        raise ValueError("This model was trained on an uploaded CSV file: upload that file on "
-                         "the Build page first, then the model.") from None
+    table_model = spec.dataset == datasets.CSV_KEY
+    if table_model and not datasets.same_table(csv, preprocessing):
+        csv = None  # its training file is not here: it predicts new rows, and draws nothing
+    info = (datasets.dataset_info(spec, csv) if csv is not None or not table_model
+            else datasets.info_from_preprocessing(preprocessing))
     if not matches_dataset(network, info):
         raise ValueError(f"The model's layers {network.layers} do not fit the dataset "
                          f"{info.name} ({info.n_features} inputs).")
     if network.n_params > limits.MAX_PARAMS:
         raise ValueError(f"The model has {network.n_params:,} parameters; this server allows "
                          f"{limits.MAX_PARAMS:,}.")
+    if table_model and csv is None:
+        return _make_current_without_data(spec, info, preprocessing, network)
     return _load_network(spec, preprocessing, network, progress)
 
 

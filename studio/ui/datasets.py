@@ -11,7 +11,7 @@ CSV belongs to its session and is passed in, never stored for the server.
 import numpy as np
 import streamlit as st
 
-from data import DATASETS, find_california_file, find_mnist_dir, prepare
+from data import DATASETS, DatasetInfo, find_california_file, find_mnist_dir, prepare
 from data.toy import TOY_GENERATORS
 from studio.datastore import DatasetStore
 
@@ -31,6 +31,23 @@ def dataset_info(spec, csv_dataset=None):
             raise ValueError("Upload a CSV file first.")
         return csv_dataset.info
     return DATASETS[spec.dataset]
+
+
+def same_table(csv_dataset, preprocessing):
+    """Whether the uploaded ``csv_dataset`` is the table a model with ``preprocessing`` read."""
+    return (csv_dataset is not None and preprocessing.table is not None
+            and csv_dataset.encoder == preprocessing.table
+            and csv_dataset.target_name == preprocessing.target_name)
+
+
+def info_from_preprocessing(preprocessing):
+    """A :class:`data.DatasetInfo` for a model of a table whose file is not here."""
+    names = tuple(preprocessing.class_names or ())
+    target = preprocessing.target_name or "the target"
+    return DatasetInfo(CSV_KEY, f"a CSV table (target {target})", preprocessing.task,
+                       preprocessing.n_features, len(names) or None, names, None, None,
+                       f"A model of an uploaded table predicting {target!r}; its training file "
+                       "is not in this session.")
 
 
 def _store_args(spec):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from studio.figures import evaluation
 from studio.figures.training import runs_overlay
-from studio.metrics import confident_mistakes, evaluate_split
+from studio.metrics import baseline, confident_mistakes, evaluate_split
 from studio.model_record import run_summary
 from studio.ui import state, widgets
 from studio.ui.plain import say
@@ -35,7 +35,7 @@ def evaluate(record, refresh=False):
               "test": (p.x_test, p.y_test)}
     results = {}
     for split, (x, y) in arrays.items():
-        result = evaluate_split(network, x, y, record.task, names)
+        result = evaluate_split(network, x, y, record.task, names, record.preprocessing)
         if result is not None:
             results[split] = result
     record.evaluation = (seen, results)
@@ -46,21 +46,40 @@ def summary_table(record, results):
     """One row per split: accuracy and loss, or MSE / RMSE / MAE / R²."""
     rows = []
     dollars = DOLLARS_PER_UNIT.get(record.info.key)
+    y_train = record.prepared.y_train
+    trivial = None
     for split, r in results.items():
         row = {"split": split, "samples": r["n_samples"]}
+        trivial = baseline(y_train, split_arrays(record, split)[1], r["task"])
         if r["task"] == "classification":
-            row.update({"accuracy": f"{r['accuracy']:.2%}", "loss": round(r["loss"], 4)})
+            row.update({"accuracy": f"{r['accuracy']:.2%}",
+                        "baseline accuracy": f"{trivial['accuracy']:.2%}",
+                        "loss": round(r["loss"], 4)})
         else:
             m = r["metrics"]
-            row.update({"MSE": round(m["mse"], 4), "RMSE": round(m["rmse"], 4),
-                        "MAE": round(m["mae"], 4), "R²": round(m["r2"], 4)})
+            row.update({"MSE": round(m["mse"], 4), "baseline MSE": round(trivial["mse"], 4),
+                        "RMSE": round(m["rmse"], 4), "MAE": round(m["mae"], 4),
+                        "R²": round(m["r2"], 4)})
             if dollars:
                 row["RMSE in dollars"] = f"${m['rmse'] * dollars:,.0f}"
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if trivial is not None:
+        say("caption", _baseline_note(record, trivial))
     if dollars:
         st.caption("The target is the median house value in units of $100,000, so the RMSE "
                    "reads directly as a typical error in dollars.")
+
+
+def _baseline_note(record, trivial):
+    if trivial["name"] == "majority class":
+        names = list(record.info.class_names)
+        answer = names[trivial["class"]] if trivial["class"] < len(names) else trivial["class"]
+        return (f"Baseline: the trivial model that always answers the training split's most "
+                f"common class ({answer}). A useful network beats it clearly.")
+    return (f"Baseline: the trivial model that always answers the training split's mean "
+            f"({trivial['mean']:.4g}); its MSE is the targets' spread. A useful network beats "
+            "it clearly.")
 
 
 def classification_details(record, result, x, y):

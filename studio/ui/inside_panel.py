@@ -31,12 +31,14 @@ def boundary(record):
         x, y = np.asarray(record.prepared.x_train), record.prepared.y_train  # 1 or 2 features
         if info.n_features == 1:
             grid_x = np.linspace(x.min(), x.max(), 200)[:, None]
-            curve = network.predict(grid_x)[:, 0]
+            curve = record.preprocessing.unscale_target(network.predict(grid_x)[:, 0])
             widgets.show_figure(inside.regression_fit_1d(x, y, grid_x, curve), key="inside_curve")
             return
         xx, yy, points = inspect.grid(x)
         shape = (len(yy), len(xx))
         values = inspect.decision_values(network, points, shape, info.task)
+        if info.task == "regression":
+            values = record.preprocessing.unscale_target(values)
         kind = "probability" if info.n_classes == 2 else "class"
         widgets.show_figure(inside.decision_boundary(xx, yy, values, x, y, info.task,
                                                      list(info.class_names) or None,

@@ -29,6 +29,7 @@ WORKSPACE_KEYS = {
     "model",                        # studio.model_record.ModelRecord or None
     "runs",                         # run_id -> ModelRecord, every model of this session
     "csv_dataset",                  # data.Dataset from an uploaded CSV, or None
+    "csv_table",                    # (upload's file id, DataFrame) of the last CSV upload
 }
 DEFAULTS = {
     "workspace": Workspace,         # holds the WORKSPACE_KEYS; released when the visitor leaves
@@ -43,6 +44,7 @@ DEFAULTS = {
     "just_loaded": lambda: False,   # a trained preset was loaded on Build: offer its pages once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
+    "csv_signature": lambda: None,  # upload and choices the CSV dataset was built from
     "live_figures": lambda: None,   # (history version, figures) the Train page drew last
 }
 

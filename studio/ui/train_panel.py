@@ -187,10 +187,20 @@ def _figures(snap, record):
     classify = record.task == "classification"
     figures = (loss_curve(history["batch_loss"], history["loss"], history["val_loss"], batches,
                           max_points=LIVE_MAX_POINTS),
-               metric_curve(history["metric"] if classify else history["loss"],
-                            history["val_metric"], "accuracy" if classify else "mse"))
+               metric_curve(history["metric"] if classify else _mse(history["loss"], record),
+                            history["val_metric"] if classify
+                            else _mse(history["val_metric"], record),
+                            "accuracy" if classify else "mse"))
     state.put("live_figures", (version, figures))
     return figures
+
+
+def _mse(values, record):
+    """Per-epoch MSE of a standardised target, in the target's own units (squared)."""
+    pre = record.preprocessing
+    if not pre.scales_target:
+        return values
+    return [None if v is None else v * pre.target_scale ** 2 for v in values]
 
 
 def _charts(snap, record):

@@ -3,9 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from data import CsvError, DownloadError, find_california_dir, find_mnist_dir, load_csv
+from data import CsvError, DownloadError, find_california_dir, find_mnist_dir
 from studio.figures import data_preview
-from studio.ui import actions, state
+from studio.ui import actions, datasets, state
 from studio.ui.build_form import load_spec
 from studio.ui.plain import say
 
@@ -29,6 +29,11 @@ def require_data(record, purpose, key):
     """
     if record.has_data:
         return True
+    if record.info.key == datasets.CSV_KEY:
+        st.info(f"To {purpose}, this model needs the table it was trained on, which is not in "
+                "this session: upload that file on the Build page first, then this model. It "
+                "predicts new rows without it (below, on Evaluate).")
+        return False
     size = {"mnist": " (11 MB, downloaded once for the whole server)",
             "california_housing": " (0.5 MB, downloaded once for the whole server)"}
     st.info(f"To {purpose}, this model needs its data: {record.info.name}"
@@ -87,35 +92,6 @@ def dataset_preview(dataset):
     say("caption", f"{info.description} {dataset.n_samples:,} samples"
         + (f" plus {len(dataset.x_test):,} test samples" if dataset.x_test is not None
            else "") + ".")
-
-
-def csv_upload():
-    """Upload a CSV, choose its target (and task); stores the dataset in the session."""
-    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="csv_file")
-    if upload is None:
-        current = state.get("csv_dataset")
-        if current is not None:
-            say("caption", f"Using {current.info.name}: {current.info.description}")
-        return
-    try:
-        from data import read_csv_table
-        table = read_csv_table(upload.getvalue())
-    except CsvError as exc:
-        say("error", f"{upload.name}: {exc}")
-        return
-    columns = [str(c) for c in table.columns]
-    left, right = st.columns(2)
-    target = left.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
-    task = right.selectbox("Task", ("infer", "classification", "regression"), key="csv_task")
-    try:
-        dataset = load_csv(upload.getvalue(), target=target,
-                           task=None if task == "infer" else task, name=upload.name)
-    except (CsvError, ValueError) as exc:
-        say("error", f"{upload.name}: {exc}")
-        return
-    state.put("csv_dataset", dataset)
-    for note in dataset.notes:
-        say("info", note)
 
 
 def share_link(spec):

@@ -62,7 +62,7 @@ def test_csv_file_name_columns_and_classes_are_shown_literally(app):
                                              "text/csv").run()
     no_exceptions(app)
     assert_nothing_rendered_as_markup(app)
-    assert "One-hot encoded text column '[x](http://ev.il)'" in shown(app)
+    assert "'[x](http://ev.il)': one-hot encoded, 2 level(s)." in shown(app)
     app.button(key="build_button").click().run()
     no_exceptions(app)
     record = app.session_state["workspace"].model

@@ -37,7 +37,7 @@ def test_float_target_is_regression_and_override_works():
 
 
 def test_many_integer_values_are_regression():
-    assert load_csv(_csv(a=lambda i: i, y=lambda i: i), target="y").info.task == "regression"
+    assert load_csv(_csv(a=lambda i: 2 * i, y=lambda i: i), target="y").info.task == "regression"
 
 
 def test_text_target_is_classification_with_sorted_class_names():
@@ -70,48 +70,63 @@ def test_low_cardinality_text_feature_is_one_hot_encoded_and_reported():
     assert ds.feature_names == ("size", "color=blue", "color=green", "color=red")
     np.testing.assert_array_equal(ds.x[:3, 1:], [[0, 0, 1], [0, 1, 0], [1, 0, 0]])
     assert ds.info.n_features == 4
-    assert any("One-hot encoded text column 'color' (3 values: blue, green, red)" in n
-               for n in ds.notes)
+    assert "'color': one-hot encoded, 3 level(s)." in ds.notes
 
 
-def test_high_cardinality_text_features_are_listed():
-    data = _csv(a=lambda i: i, name=lambda i: f"person{i}", y=lambda i: i % 2)
-    with pytest.raises(CsvError, match=r"Feature columns must be numeric. These are not: 'name' "
-                                       r"\(text, 30 distinct values, e.g. 'person0'\)"):
-        load_csv(data, target="y", one_hot_max_categories=5)
+def test_free_text_and_identifiers_are_ignored_with_the_reason():
+    data = _csv(a=lambda i: i, name=lambda i: f"person{i}", customer_id=lambda i: 1000 + i,
+                y=lambda i: i % 2)
+    ds = load_csv(data, target="y")
+    assert ds.feature_names == ("a",)
+    assert "Ignored 'name': an identifier or free text: 30 distinct values in 30 rows." in ds.notes
+    assert "Ignored 'customer_id': an identifier: every value distinct (30 of 30)." in ds.notes
 
 
-def test_text_among_numbers_is_named():
+def test_a_missing_marker_among_numbers_is_filled():
     data = _csv(a=lambda i: "?" if i == 4 else i, b=lambda i: i, y=lambda i: i % 2)
-    with pytest.raises(CsvError, match=r"'a' \(text among numbers, 30 distinct values, e.g. '\?'\)"):
-        load_csv(data, target="y", one_hot_max_categories=5)
+    ds = load_csv(data, target="y")
+    assert ds.feature_names == ("a", "b")
+    assert ds.x[4, 0] == np.median([i for i in range(30) if i != 4])
+    assert any("'a': 3.3% missing, filled with the median 15" in n for n in ds.notes)
 
 
-def test_rows_with_missing_values_are_dropped_and_reported():
+def test_rows_with_missing_values_are_dropped_when_asked_and_reported():
+    data = _csv(a=lambda i: "" if i in (3, 8) else i, b=lambda i: "" if i == 5 else i * 2,
+                y=lambda i: i % 2)
+    ds = load_csv(data, target="y", missing="drop")
+    assert ds.x.shape == (27, 2) and np.all(np.isfinite(ds.x))
+    assert "Dropped 3 of 30 rows with missing values." in ds.notes
+
+
+def test_missing_values_are_filled_by_default_with_an_indicator_when_frequent():
     data = _csv(a=lambda i: "" if i in (3, 8) else i, b=lambda i: "" if i == 5 else i * 2,
                 y=lambda i: i % 2)
     ds = load_csv(data, target="y")
-    assert ds.x.shape == (27, 2) and np.all(np.isfinite(ds.x))
-    assert any("Dropped 3 of 30 rows with missing or infinite values (per column: a: 2, b: 1)"
-               in n for n in ds.notes)
+    # a: 2 of 30 missing (6.7%, over 5%) gets an indicator; b: 1 of 30 does not.
+    assert ds.feature_names == ("a", "a (missing)", "b")
+    assert ds.x.shape == (30, 3) and np.all(np.isfinite(ds.x))
+    assert ds.x[3].tolist() == [15.5, 1.0, 6.0] and ds.x[5, 2] == 30.0
+    assert any(n.startswith("'a': 6.7% missing, filled with the median 15.5 and marked in an "
+                            "indicator column") for n in ds.notes)
 
 
 def test_missing_target_values_are_dropped_too():
     data = _csv(a=lambda i: i, y=lambda i: "" if i == 0 else i % 2)
     ds = load_csv(data, target="y")
-    assert len(ds.y) == 29 and any("y: 1" in n for n in ds.notes)
+    assert len(ds.y) == 29 and "Dropped 1 of 30 rows without a target value." in ds.notes
 
 
 def test_infinite_values_count_as_missing():
     data = _csv(a=lambda i: "inf" if i == 1 else i, y=lambda i: i % 2)
-    assert load_csv(data, target="y").x.shape == (29, 1)
+    ds = load_csv(data, target="y")
+    assert ds.x.shape == (30, 1) and np.all(np.isfinite(ds.x)) and ds.x[1, 0] == 15.0
 
 
 def test_empty_columns_from_trailing_commas_are_ignored_and_reported():
     data = b"a,b,y,\n" + b"".join(f"{i},{i * 2},{i % 2},\n".encode() for i in range(20))
     ds = load_csv(data, target="y")
     assert ds.feature_names == ("a", "b") and ds.x.shape == (20, 2)
-    assert any("Ignored empty column(s): 'Unnamed: 3'" in n for n in ds.notes)
+    assert "Ignored 'Unnamed: 3': empty: no values." in ds.notes
 
 
 def test_empty_target_column():
@@ -120,11 +135,10 @@ def test_empty_target_column():
         load_csv(data, target="y")
 
 
-def test_every_row_missing():
+def test_every_row_missing_cannot_be_dropped():
     data = _csv(a=lambda i: "" if i % 2 else i, b=lambda i: i if i % 2 else "", y=lambda i: i % 2)
-    with pytest.raises(CsvError, match=r"Every row has a missing value \(missing per column: "
-                                       r"a: 15, b: 15\)"):
-        load_csv(data, target="y")
+    with pytest.raises(CsvError, match="Every row has a missing feature value"):
+        load_csv(data, target="y", missing="drop")
 
 
 @pytest.mark.parametrize("data, kwargs, message", [

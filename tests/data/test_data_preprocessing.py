@@ -189,3 +189,38 @@ def test_one_hot():
 def test_one_hot_checks(labels, n_classes, message):
     with pytest.raises(ValueError, match=message):
         one_hot(labels, n_classes)
+
+
+# ---- a standardised regression target --------------------------------------------------
+
+def test_a_target_is_standardised_and_brought_back_in_its_units():
+
+    y = np.array([100_000.0, 250_000.0, 400_000.0])
+    pre = Preprocessing("standard").fit(np.zeros((3, 1))).fit_target(y)
+    scaled = pre.scale_target(y)
+    np.testing.assert_allclose(scaled.mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(scaled.std(), 1)
+    np.testing.assert_allclose(pre.unscale_target(scaled), y)
+    again = Preprocessing.from_dict(pre.to_dict())
+    assert (again.target_offset, again.target_scale) == (250_000.0, pre.target_scale)
+    np.testing.assert_allclose(again.unscale_target(scaled[:, None])[:, 0], y)
+
+
+def test_without_target_scaling_targets_pass_unchanged():
+
+    pre = Preprocessing("standard").fit(np.zeros((3, 1)))
+    y = np.array([1.5, 2.5], dtype=np.float32)
+    assert pre.scale_target(y) is y and pre.unscale_target(y) is y
+    assert "target_scale" not in pre.to_dict()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"target_scale": 0.0, "target_offset": 1.0}, "target_scale must be > 0"),
+    ({"target_scale": 2.0}, "target_offset and target_scale go together"),
+    ({"target_scale": float("nan"), "target_offset": 0.0}, "target_scale must be a finite"),
+])
+def test_a_damaged_target_scaling_is_refused(change, message):
+
+    good = Preprocessing("standard").fit(np.zeros((3, 1))).to_dict()
+    with pytest.raises(ValueError, match=message):
+        Preprocessing.from_dict({**good, **change})

@@ -218,10 +218,33 @@ def test_csv_dataset_script_runs(tmp_path):
     spec = ModelSpec(dataset="csv", hidden_layers=[8], hidden_activations=["relu"], epochs=2)
     source = export_script(spec, csv_dataset=uploaded, csv_file=str(path))
     check_style(source.replace(str(path), "data.csv"))
-    assert "from data import load_csv, prepare" in source
+    assert "from data import load_csv, prepare, read_csv_table" in source
     namespace, printed = run_script(source)
     assert namespace["network"].layers == [3, 8, 2]
     assert "Test accuracy:" in printed
+    # The script predicts raw rows of a CSV file as the app does.
+    expected = namespace["network"].predict(uploaded_x_scaled(namespace))
+    np.testing.assert_allclose(namespace["new_predictions"], expected, rtol=1e-6)
+
+
+def uploaded_x_scaled(namespace):
+    return namespace["data"].preprocessing.transform(namespace["dataset"].x)
+
+
+def test_csv_script_keeps_the_roles_set_on_the_build_page(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("zip,age,name,y\n" + "".join(f"{75001 + i % 3},{20 + i % 40},p{i},{i % 2}\n"
+                                                  for i in range(90)))
+    uploaded = load_csv(str(path), target="y", roles={"zip": "categorical"}, max_levels=2,
+                        missing="drop")
+    spec = ModelSpec(dataset="csv", hidden_layers=[4], hidden_activations=["relu"], epochs=1)
+    source = export_script(spec, csv_dataset=uploaded, csv_file=str(path))
+    check_style(source.replace(str(path), "data.csv"))
+    assert 'roles = {"zip": "categorical", "age": "numeric", "name": "ignore"}' in source
+    assert "max_levels=2" in source and 'missing="drop"' in source
+    namespace, _ = run_script(source)
+    assert namespace["dataset"].feature_names == uploaded.feature_names
+    assert namespace["new_predictions"].shape == (90, 2)
 
 
 def test_hostile_names_stay_inside_string_literals():
@@ -230,9 +253,29 @@ def test_hostile_names_stay_inside_string_literals():
     spec = ModelSpec(dataset="csv", hidden_layers=[4], hidden_activations=["relu"], epochs=1)
     source = export_script(spec, csv_dataset=uploaded, csv_file="a'b\"c\\\n.csv")
     tree = ast.parse(source)
-    assert imported_names(tree) == ["load_csv", "prepare", "NeuralNetwork", "relu", "d_relu",
-                                    "softmax", "d_softmax", "categorical_crossentropy",
-                                    "d_categorical_crossentropy", "Adam"]
+    assert imported_names(tree) == ["load_csv", "prepare", "read_csv_table", "TableEncoder",
+                                    "NeuralNetwork", "relu", "d_relu", "softmax", "d_softmax",
+                                    "categorical_crossentropy", "d_categorical_crossentropy",
+                                    "Adam"]
     call = next(node for node in ast.walk(tree)
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "load_csv")
     assert call.args[0].value == "a'b\"c\\\n.csv"
+
+
+def test_a_table_regression_script_learns_the_target_standardised(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 2))
+    price = 250_000 + 40_000 * x[:, 0] - 15_000 * x[:, 1]
+    path = tmp_path / "prices.csv"
+    path.write_text("a,b,price\n" + "".join(f"{r[0]},{r[1]},{p:.0f}\n" for r, p in zip(x, price)))
+    uploaded = load_csv(str(path), target="price")
+    spec = ModelSpec(dataset="csv", hidden_layers=[16], hidden_activations=["relu"],
+                     output_activation="identity", loss="mean_squared_error", epochs=40)
+    source = export_script(spec, csv_dataset=uploaded, csv_file=str(path))
+    check_style(source.replace(str(path), "data.csv"))
+    assert "target = data.preprocessing.scale_target" in source
+    namespace, printed = run_script(source)
+    mse = float(printed.split("Test mean squared error: ")[1].split()[0])
+    assert mse < 0.1 * np.var(price)          # in dollars squared, far below the spread
+    new = namespace["new_predictions"][:, 0]
+    assert abs(np.mean(new) - np.mean(price)) < 20_000   # predictions in dollars
