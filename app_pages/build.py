@@ -18,7 +18,9 @@ def _load_preset():
     build_form.load_spec(preset(st.session_state["preset_choice"]))
 
 
-def _request_build():
+def _request_build(where):
+    """The Build button at ``where`` ("top" or "bottom") was pressed; answers appear there."""
+    state.put("build_place", where)
     record = state.get("model")
     if record is not None and record.is_trained:
         state.put("confirm_build", True)
@@ -31,10 +33,33 @@ def _answer_build(replace):
     state.put("build_requested", replace)
 
 
+def _build_button(container, where, valid):
+    container.button("Build network", type="primary", on_click=_request_build, args=(where,),
+                     disabled=not valid, width="stretch" if where == "top" else "content",
+                     key="build_button_top" if where == "top" else "build_button")
+
+
+def _next_step(where):
+    """The question before a trained model is replaced, or the news that the build worked."""
+    if state.get("build_place") != where:
+        return
+    if state.get("confirm_build"):
+        widgets.confirm("You have a trained model. Building a new network replaces it as the "
+                        "current model (it stays listed among this session's runs on the "
+                        "Evaluate page).", "Replace it", "Keep the trained model", _answer_build)
+    elif state.get("just_built"):
+        state.put("just_built", False)
+        st.success("Network built. Train it on the Train page.")
+        st.page_link("app_pages/train.py", label="Go to Train", icon=":material/monitoring:")
+
+
 if state.get("model") is None:
     landing.intro()
 
-preset_col, settings_col, trained_col = st.columns([4, 1, 1], vertical_alignment="bottom")
+# The Build button also sits in this first row, and its answers just below it: the next step
+# is in view without scrolling past the whole form.
+preset_col, settings_col, trained_col, build_col = st.columns([3, 1, 1, 1],
+                                                              vertical_alignment="bottom")
 choice = preset_col.selectbox("Start from a preset", list(PRESETS), key="preset_choice")
 settings_col.button("Load preset", on_click=_load_preset, width="stretch", key="load_preset",
                     help="Put the preset's settings in the form below.")
@@ -44,6 +69,7 @@ if trained_col.button("Load trained", width="stretch", key="load_trained", disab
                             if trained else "This preset does not come trained.")):
     landing.load_trained_and_open(choice)
 landing.next_steps()
+top_next_step = st.container()
 
 data_col, model_col = st.columns([1, 1], gap="large")
 with data_col:
@@ -88,23 +114,21 @@ layers = draft.layer_sizes(info.n_features, n_outputs)
 widgets.show_figure(network_diagram(layers, [*draft.hidden_activations, draft.output_activation],
                                     batch_size=draft.batch_size), key="diagram")
 
-if state.get("confirm_build"):
-    widgets.confirm("You have a trained model. Building a new network replaces it as the current "
-                    "model (it stays listed among this session's runs on the Evaluate page).",
-                    "Replace it", "Keep the trained model", _answer_build)
-else:
-    st.button("Build network", type="primary", on_click=_request_build, disabled=not valid,
-              key="build_button")
+_build_button(build_col, "top", valid and not state.get("confirm_build"))
+if not state.get("confirm_build") or state.get("build_place") != "bottom":
+    _build_button(st, "bottom", valid and not state.get("confirm_build"))
 
 if state.get("build_requested"):
     state.put("build_requested", False)
-    if widgets.run_build(state.get("spec")) is not None:
+    where = top_next_step if state.get("build_place") == "top" else st.container()
+    with where:
+        built = widgets.run_build(state.get("spec"))
+    if built is not None:
         state.put("just_built", True)
         st.rerun()  # so the sidebar shows the new model
-if state.get("just_built"):
-    state.put("just_built", False)
-    st.success("Network built. Train it on the Train page.")
-    st.page_link("app_pages/train.py", label="Go to Train", icon=":material/monitoring:")
+with top_next_step:
+    _next_step("top")
+_next_step("bottom")
 
 if key != build_form.CSV:
     widgets.share_link(state.get("spec"))

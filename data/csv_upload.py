@@ -24,7 +24,7 @@ from .registry import Dataset, DatasetInfo
 from .tabular import (DEFAULT_MAX_LEVELS, ROLES, ColumnPlan, TableEncoder, TableError,
                       infer_plan, parse_numbers)
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = 25_000_000  # 25 MB, in the decimal megabytes the uploader shows
 DEFAULT_MAX_ROWS = 200_000
 MIN_ROWS = 10
 MAX_CLASSES = 100
@@ -40,7 +40,8 @@ class CsvError(ValueError):
 
 
 def _size(n: int) -> str:
-    return f"{n / 1024 ** 2:.1f} MB" if n >= 1024 ** 2 else f"{n:,} bytes"
+    """Decimal megabytes, as Streamlit's uploader shows a file's size (33.3 MB = 33,300,000)."""
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def _read_source(source, max_bytes: int) -> bytes:
@@ -262,8 +263,8 @@ def dataset_from_table(df: pd.DataFrame, target: str, *, task: str | None = None
     except TableError as exc:
         raise CsvError(str(exc)) from None
     if len(table) < min_rows:
-        raise CsvError(f"Only {len(table)} rows have complete values; "
-                       f"at least {min_rows} are needed.")
+        raise CsvError(f"Only {_rows(len(table))} {'has' if len(table) == 1 else 'have'} "
+                       f"complete values; at least {min_rows} are needed.")
     y_col = _numbers_if_written_as_text(table[target])
     if y_col.nunique() < 2:
         raise CsvError(f"Target column {target!r} has a single value ({y_col.iloc[0]!r}) in every "
@@ -277,8 +278,13 @@ def dataset_from_table(df: pd.DataFrame, target: str, *, task: str | None = None
     n_classes = None if class_names is None else len(class_names)
     info = DatasetInfo("csv", name, task, x.shape[1], n_classes, class_names or (), None, None,
                        f"Uploaded CSV: {len(y)} rows, {x.shape[1]} features, target {target!r}.")
+    lines = np.arange(len(df))[df.index.get_indexer(table.index)] + 2  # header: line 1
     return Dataset(info, x, y, feature_names=tuple(encoder.feature_names), target_name=target,
-                   notes=notes, encoder=encoder.to_dict())
+                   notes=notes, encoder=encoder.to_dict(), source_rows=lines)
+
+
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
 
 
 def _numbers_if_written_as_text(s: pd.Series) -> pd.Series:

@@ -102,6 +102,8 @@ class Dataset:
     encoder : dict or None
         For a table (a CSV upload): the fitted :class:`data.tabular.TableEncoder`
         as JSON, which turns new raw rows into ``x``'s columns.
+    source_rows : ndarray of shape (n_samples,) or None
+        For a table: each sample's line in the file (the header is line 1).
     """
 
     info: DatasetInfo
@@ -113,6 +115,7 @@ class Dataset:
     target_name: str | None = None
     notes: list[str] = field(default_factory=list)
     encoder: dict | None = None
+    source_rows: np.ndarray | None = None
 
     def __post_init__(self):
         _check_xy(self.info, self.x, self.y, "x", "y")

@@ -23,6 +23,9 @@ OWNER_CHECK_SECONDS = 1.0
 EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
 
 
+STOPPED_MESSAGE = "Stopped. The weights are kept: train them further, or Reset."
+
+
 class Status(str, enum.Enum):
     """Where a job is in its life."""
 
@@ -73,6 +76,7 @@ class Snapshot:
     elapsed: float
     queue_position: int | None
     history: dict = field(default_factory=dict)
+    val_metric: float | None = None    # the last epoch's validation metric, if any
 
     @property
     def fraction_done(self):
@@ -174,7 +178,7 @@ class TrainingJob:
             if self._status.active:
                 self._request = "stop"
             elif self._status in (Status.IDLE, Status.PAUSED):
-                self._status, self._message = Status.STOPPED, "Stopped."
+                self._status, self._message = Status.STOPPED, STOPPED_MESSAGE
 
     def join(self, timeout=None):
         """Wait for the job's thread to end; return True if it has."""
@@ -224,6 +228,8 @@ class TrainingJob:
             epochs_done = len(self.network.history["loss"])
             samples_seen = self.network.history["samples_seen"]
             kept = consistent_copy(self.network.history) if history else {}
+            val_metric = next((v for v in reversed(self.network.history["val_metric"])
+                               if v is not None), None)
             rate = self._rate
         mid_epoch = status.active and last.get("event") == "batch" \
             and last.get("epoch", 0) > epochs_done
@@ -238,7 +244,8 @@ class TrainingJob:
                         epoch=epochs_done + (1 if batch else 0), epochs=self.target_epochs,
                         batch=batch, batches=batches, samples_seen=samples_seen,
                         samples_per_second=rate, seconds_left=remaining, elapsed=elapsed,
-                        queue_position=self.scheduler.queue_position(self), history=kept)
+                        queue_position=self.scheduler.queue_position(self), history=kept,
+                        val_metric=val_metric)
 
     def network_copy(self, full=False):
         """A copy of the network with its current parameters.
@@ -301,7 +308,7 @@ class TrainingJob:
         if reason == "pause":
             return Status.PAUSED, "Paused. Change settings if you like, then resume."
         if reason == "stop":
-            return Status.STOPPED, "Stopped. The weights trained so far are kept."
+            return Status.STOPPED, STOPPED_MESSAGE
         if reason == "owner":
             return Status.STOPPED, "Stopped: the session has ended."
         if reason == "time":

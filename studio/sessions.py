@@ -30,6 +30,12 @@ class Workspace:
         self.csv_dataset = None
         self.csv_table = None
         self.released = False
+        self._runs_numbered = 0
+
+    def next_run_id(self):
+        """The number of this visitor's next run: 1, 2, 3, ..."""
+        self._runs_numbered += 1
+        return self._runs_numbered
 
     def records(self):
         """Every model record held, the current one included (each once)."""

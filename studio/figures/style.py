@@ -60,6 +60,9 @@ def discrete_colorscale(n_classes):
     return scale
 
 
+BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
+
+
 def apply_layout(fig, title, x_title=None, y_title=None, subtitle=None, **layout):
     """Give ``fig`` the house margins, title and axis titles; returns ``fig``.
 
@@ -72,7 +75,8 @@ def apply_layout(fig, title, x_title=None, y_title=None, subtitle=None, **layout
     if subtitle:
         heading["subtitle"] = dict(text=subtitle)
         margin["t"] += 22
-    legend = dict(bgcolor="rgba(0,0,0,0)", **layout.pop("legend", {}))
+    # Below the plot, in a row: at the side a legend took a third of a phone-wide chart.
+    legend = dict(bgcolor="rgba(0,0,0,0)", **layout.pop("legend", BELOW))
     fig.update_layout(margin=margin, font=FONT, title=heading, legend=legend, **layout)
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)

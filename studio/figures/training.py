@@ -160,10 +160,27 @@ def loss_curve(batch_loss, epoch_loss, val_loss, batches_per_epoch, smoothing=0.
     style.apply_layout(fig, "Loss during training", "epoch", "loss" + (" (log scale)" * log_y),
                        hovermode="closest")
     fig.update_yaxes(type="log" if log_y else "linear")
+    top = bulk_top(np.concatenate([batch, train, val]))
+    if not log_y and top is not None:
+        fig.update_yaxes(range=[0, top])
     fig.update_xaxes(rangemode="tozero")
     if not fig.data:
         style.add_message(fig, "No training yet")
     return fig
+
+
+def bulk_top(values, quantile=0.99, headroom=1.15):
+    """The top of a linear loss axis that shows the bulk of ``values``, not one spike.
+
+    The 99th percentile of the finite values, with some headroom, or None when the
+    spikes are not far above it (the whole range then fits as it is).
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if len(finite) < 20:
+        return None
+    top = float(np.quantile(finite, quantile)) * headroom
+    return top if finite.max() > 1.5 * top and top > 0 else None
 
 
 def metric_curve(metric, val_metric, metric_name):

@@ -16,7 +16,7 @@ from studio.spec import ModelSpec, SpecError
 from studio.trained import load_trained as load_trained_preset
 from studio.ui import datasets, state
 
-MAX_MODEL_BYTES = 64 * 1024 * 1024
+MAX_MODEL_BYTES = 64_000_000  # 64 MB, in the decimal megabytes the uploader shows
 
 
 def build(spec, progress=None):
@@ -117,8 +117,8 @@ def upload(data, progress=None):
     must be loaded first).
     """
     if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"The file is {len(data):,} bytes; model files are limited to "
-                         f"{MAX_MODEL_BYTES:,} bytes.")
+        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; model files are limited to "
+                         f"{MAX_MODEL_BYTES / 1e6:.0f} MB.")
     try:
         network = NeuralNetwork.load(io.BytesIO(data), max_bytes=4 * MAX_MODEL_BYTES)
     except ModelFileError as exc:

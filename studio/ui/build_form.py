@@ -23,6 +23,7 @@ CSV = "csv"
 DATASET_LABELS = {key: info.name for key, info in DATASETS.items()} | {CSV: "Your own CSV file"}
 OPTIMIZER_LABELS = {"sgd": "SGD (momentum / Nesterov)", "adam": "Adam", "rmsprop": "RMSprop",
                     "adagrad": "Adagrad"}
+FIXED_TEST_SETS = {"mnist": "MNIST's own 10,000 test images"}
 LOSS_LABELS = {"categorical_crossentropy": "cross-entropy", "mean_squared_error": "MSE"}
 
 
@@ -144,15 +145,27 @@ def training_settings(spec, info):
         "seed": int(right.number_input("Seed", 0, limits.MAX_SEED, key=_key("seed"))),
         "val_fraction": float(left.slider("Validation share", 0.0, 0.5, step=0.05,
                                           key=_key("val_fraction"))),
-        "test_fraction": float(right.slider("Test share", 0.05, 0.5, step=0.01,
-                                            key=_key("test_fraction"))),
+        "test_fraction": _test_share(right, info),
         "early_stopping": int(left.number_input(
             "Early stopping patience (0 = off)", 0, limits.MAX_PATIENCE,
             key=_key("early_stopping"))),
         "scaling": right.selectbox("Input scaling", scalings, key=_key("scaling")),
         "dtype": left.selectbox("Precision", ("float32", "float64"), key=_key("dtype")),
     }
+    if values["scaling"] == "none" and info.pixel_max:
+        st.warning(f"Unscaled inputs: pixels up to {info.pixel_max} go into the network as they "
+                   "are, which saturates its output (softmax) from the first batch; training "
+                   "then often stalls. 'auto' divides by the largest pixel value.")
     return values
+
+
+def _test_share(container, info):
+    """The test share slider; a dataset with its own test set says so instead."""
+    fixed = FIXED_TEST_SETS.get(info.key)
+    if fixed is not None:
+        container.caption(f"Test set: {fixed}.")
+        return float(st.session_state[_key("test_fraction")])
+    return float(container.slider("Test share", 0.05, 0.5, step=0.01, key=_key("test_fraction")))
 
 
 def adapt_to_task(spec, task):

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from data import CsvError, dataset_from_table, read_csv_table
-from data.csv_upload import column_plan
+from data.csv_upload import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, column_plan
 from data.tabular import DEFAULT_MAX_LEVELS
 from studio.ui import state
 from studio.ui.plain import plain, say
@@ -33,7 +33,9 @@ def _table(upload):
 
 def csv_upload():
     """Upload a CSV and set up its columns; stores the dataset in the session."""
-    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="csv_file")
+    upload = st.file_uploader("CSV file", type=["csv", "txt"], key="csv_file",
+                              help=f"Up to {DEFAULT_MAX_BYTES / 1e6:.0f} MB and "
+                                   f"{DEFAULT_MAX_ROWS:,} rows, UTF-8, with a header row.")
     if upload is None:
         current = state.get("csv_dataset")
         if current is not None:

@@ -46,6 +46,12 @@ def image_from(canvas_result, upload):
     return canvas_result.image_data
 
 
+def canvas_has_strokes(canvas_result):
+    """Whether something is drawn on the canvas (its image has a lit pixel)."""
+    image = getattr(canvas_result, "image_data", None)
+    return image is not None and bool(np.asarray(image)[..., :3].max() > 0)
+
+
 def predict(record, image):
     """What the network sees and says: ``(drawing, probabilities)``; None when blank.
 
@@ -68,7 +74,7 @@ def show_prediction(record, drawing, probabilities):
     with left:
         height, width = info.image_shape
         widgets.show_figure(image_grid(drawing.flat, None, (height, width), n=1, columns=1,
-                                       title=f"What the network sees ({height}×{width})"),
+                                       title=f"Its input, {height}×{width}"),
                             key="draw_input")
         best = int(np.argmax(probabilities))
         st.metric("The network reads", names[best])

@@ -8,7 +8,7 @@ from studio.figures import evaluation
 from studio.figures.training import runs_overlay
 from studio.metrics import baseline, confident_mistakes, evaluate_split
 from studio.model_record import run_summary
-from studio.ui import state, widgets
+from studio.ui import datasets, state, widgets
 from studio.ui.plain import say
 
 SPLITS = ("train", "validation", "test")
@@ -102,6 +102,17 @@ def classification_details(record, result, x, y):
     _mistakes(record, result, x, y)
 
 
+def _sample_labels(record, split_x, picked):
+    """How to point at samples ``picked`` (indices into the split): the file's line numbers
+    for an uploaded table, else the samples' numbers in the dataset."""
+    rows = split_x.rows[picked] if getattr(split_x, "rows", None) is not None else picked
+    csv = state.get("csv_dataset")
+    if record.info.key == datasets.CSV_KEY and csv is not None and \
+            csv.source_rows is not None and datasets.same_table(csv, record.preprocessing):
+        return "line in the file", csv.source_rows[rows]
+    return "sample", rows
+
+
 def _mistakes(record, result, split_x, y):
     info = record.info
     if info.image_shape is not None:
@@ -113,7 +124,8 @@ def _mistakes(record, result, split_x, y):
     if len(wrong):
         st.markdown("**Most confident mistakes**")
         names = list(info.class_names)
-        st.dataframe(pd.DataFrame({"row": wrong, "true": [names[i] for i in y[wrong]],
+        column, where = _sample_labels(record, split_x, wrong)
+        st.dataframe(pd.DataFrame({column: where, "true": [names[i] for i in y[wrong]],
                                    "predicted": [names[i] for i in result["predictions"][wrong]],
                                    "confidence": np.round(result["confidence"][wrong], 3)}),
                      hide_index=True, width="stretch")
@@ -138,6 +150,23 @@ def split_arrays(record, split):
             "test": (p.x_test, p.y_test)}[split]
 
 
+def _run_row(record, summary):
+    """One run as the runs table shows it: its settings, final losses and test metric."""
+    row = {"run": summary["label"], "hidden layers": summary["hidden"],
+           "optimizer": summary["optimizer"], "learning rate": summary["learning_rate"],
+           "batch size": summary["batch_size"], "epochs": summary["epochs"],
+           "parameters": summary["params"], "training loss": summary["final_loss"],
+           "validation loss": summary["final_val_loss"]}
+    test = evaluate(record)[0].get("test") if record.has_data else None
+    if record.task == "classification":
+        val = summary["final_val_metric"]
+        row["validation accuracy"] = None if val is None else f"{val:.1%}"
+        row["test accuracy"] = None if test is None else f"{test['accuracy']:.1%}"
+    else:  # the validation metric of a regression is its validation loss: not repeated
+        row["test MSE"] = None if test is None else round(test["metrics"]["mse"], 4)
+    return row
+
+
 def runs():
     """This session's runs: configurations and final metrics, and their loss curves overlaid."""
     records = list(state.get("runs").values())
@@ -146,9 +175,8 @@ def runs():
         st.caption("Runs appear here once a model has trained for an epoch.")
         return
     summaries = [run_summary(r) for r in trained]
-    columns = ["label", "hidden", "optimizer", "learning_rate", "batch_size", "epochs", "params",
-               "final_loss", "final_val_loss", "final_val_metric"]
-    st.dataframe(pd.DataFrame(summaries)[columns], hide_index=True, width="stretch")
+    rows = [_run_row(record, summary) for record, summary in zip(trained, summaries)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="runs_table")
     which = "val_loss" if any(any(v is not None for v in s["val_loss"]) for s in summaries) \
         else "loss"
     widgets.show_figure(runs_overlay(summaries, which="both" if which == "val_loss" else "loss"),

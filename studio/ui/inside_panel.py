@@ -100,18 +100,27 @@ def gradient_check(record):
                "layer). Relative errors below 1e-6 mean the gradients are right.")
     if not widgets.require_data(record, "check its gradients", key="inside_load_data"):
         return
-    if not st.button("Check gradients", key="inside_gradcheck"):
-        return
+    seen = record.network.history["samples_seen"]
+    if st.button("Check gradients", key="inside_gradcheck"):
+        state.put("gradcheck", (record.run_id, seen, _gradient_table(record)))
+    kept = state.get("gradcheck")
+    if kept is not None and kept[0] == record.run_id:  # shown until the model changes
+        if kept[1] != seen:
+            st.caption("Checked on earlier weights; check again for the current ones.")
+        st.dataframe(kept[2], hide_index=True, width="stretch", key="inside_gradcheck_table")
+
+
+def _gradient_table(record):
+    """mlp.gradcheck's errors per layer, as the table the page shows."""
     network = record.job.network_copy()
     x = record.prepared.x_train[:GRADCHECK_SAMPLES]
     y = record.prepared.y_train[:GRADCHECK_SAMPLES]
     results = mlp.gradcheck(network, x, y, max_checks_per_layer=GRADCHECK_ENTRIES)
-    table = pd.DataFrame([{"layer": r["layer"], "weights": f"{r['shape'][0]}×{r['shape'][1]}",
-                           "entries checked": r["checked"],
-                           "max relative error": f"{r['max_relative_error']:.2e}",
-                           "verdict": "ok" if r["max_relative_error"] < 1e-6 else "check"}
-                          for r in results])
-    st.dataframe(table, hide_index=True, width="stretch")
+    return pd.DataFrame([{"layer": r["layer"], "weights": f"{r['shape'][0]}×{r['shape'][1]}",
+                          "entries checked": r["checked"],
+                          "max relative error": f"{r['max_relative_error']:.2e}",
+                          "verdict": "ok" if r["max_relative_error"] < 1e-6 else "check"}
+                         for r in results])
 
 
 def exported_code(record):

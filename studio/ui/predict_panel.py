@@ -26,7 +26,8 @@ def section(record):
     say("caption", f"A CSV file with the columns the model reads "
                    f"({', '.join(encoder.features)}); the target {target!r} is optional (with "
                    "it, the metrics are shown too), and other columns are ignored.")
-    upload = st.file_uploader("Rows to predict (.csv)", type=["csv", "txt"], key="predict_file")
+    upload = st.file_uploader("Rows to predict (.csv)", type=["csv", "txt"], key="predict_file",
+                              help="Up to 25 MB, UTF-8, with a header row.")
     if upload is None:
         return
     try:

@@ -6,6 +6,9 @@ from studio.jobs import Status
 from studio.ui import state
 from studio.ui.build_form import DATASET_LABELS
 from studio.ui.plain import plain
+from studio.ui.train_panel import live_rate
+
+SIDEBAR_SLOWER = 2  # the sidebar refreshes at half the rate of the Train page's progress
 
 STATUS_ICONS = {
     Status.IDLE: ":material/radio_button_unchecked:", Status.QUEUED: ":material/hourglass_top:",
@@ -25,14 +28,31 @@ def render():
             st.caption(f"Dataset: **{DATASET_LABELS.get(spec.dataset, spec.dataset)}**")
             st.caption("No model built yet.")
             return
-        snap = record.job.snapshot()
         st.caption(f"Dataset: **{plain(record.info.name)}**")
         st.caption("Layers: **" + " → ".join(str(n) for n in record.network.layers) + "**"
                    f" ({record.network.n_params:,} parameters)")
+        _training_status(record)
+
+
+def _training_status(record):
+    """The job's status, epoch and validation accuracy: live while the job is queued or runs.
+
+    It refreshes on its own (at half the Train page's live rate), on every page, so
+    it never lags the page; when the job stops, one full rerun updates the rest.
+    """
+    active = record.job.status.active
+    every = SIDEBAR_SLOWER * live_rate().interval() if active else None
+
+    @st.fragment(run_every=every)
+    def status():
+        snap = record.job.snapshot(history=False)
+        if active and not snap.status.active:
+            st.rerun()
         line = f"{STATUS_ICONS[snap.status]} {snap.status.value}"
         if snap.status.active or snap.epoch:
             line += f" · epoch {snap.epoch}/{snap.epochs}"
         st.caption(f"Training: **{line}**")
-        last = [v for v in snap.history["val_metric"] if v is not None]
-        if last and record.task == "classification":
-            st.caption(f"Validation accuracy: **{last[-1]:.1%}**")
+        if snap.val_metric is not None and record.task == "classification":
+            st.caption(f"Validation accuracy: **{snap.val_metric:.1%}**")
+
+    status()

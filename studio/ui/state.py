@@ -40,11 +40,13 @@ DEFAULTS = {
     "canvas_generation": int,       # bumped to clear the drawing canvas
     "confirm_build": lambda: False,  # asking before a trained model is replaced
     "build_requested": lambda: False,  # the Build button was pressed; build on this run
+    "build_place": lambda: "top",   # which Build button ("top" / "bottom"): answers go there
     "just_built": lambda: False,    # a model was built on the previous run: say so once
     "just_loaded": lambda: False,   # a trained preset was loaded on Build: offer its pages once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
     "csv_signature": lambda: None,  # upload and choices the CSV dataset was built from
+    "gradcheck": lambda: None,      # (run id, samples seen, table) of the last gradient check
     "live_figures": lambda: None,   # (history version, figures) the Train page drew last
 }
 
@@ -103,7 +105,10 @@ def set_model(record):
     for key in [k for k in st.session_state if str(k).startswith(MODEL_WIDGET_PREFIXES)]:
         del st.session_state[key]
     if record is not None:
-        get("runs")[record.run_id] = record
+        runs = get("runs")
+        if all(r is not record for r in runs.values()):
+            record.run_id = workspace().next_run_id()  # runs are numbered per visitor: 1, 2, ...
+        runs[record.run_id] = record
 
 
 @st.cache_resource(show_spinner=False)

@@ -16,6 +16,7 @@ from studio.ui.plain import say
 
 QUEUED_POLL_SECONDS = 2.0   # a queued job's view only checks its place in line
 LIVE_MAX_POINTS = 600       # per-batch points drawn at most (a chart is ~600 px wide)
+BUTTON_WIDTH = 80           # px: the four controls fit in one row on a phone (390 px)
 CHART_EVERY = 3             # the charts refresh once every this many progress refreshes
 SETTING_LABELS = {"learning_rate": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
                   "beta_1": "beta_1", "beta_2": "beta_2", "rho": "rho"}
@@ -47,17 +48,20 @@ def controls(record):
     job = record.job
     status = job.status
     has_data = widgets.require_data(record, "train it", key="train_load_data")
-    start_label = "Resume" if status in (Status.PAUSED, Status.STOPPED) else "Start"
-    cols = st.columns(4)
-    cols[0].button(start_label, on_click=_start, args=(job,), type="primary", width="stretch",
-                   disabled=status.active or job.epochs_remaining() <= 0 or not has_data,
-                   key="train_start")
-    cols[1].button("Pause", on_click=job.pause, disabled=not status.active, width="stretch",
-                   key="train_pause")
-    cols[2].button("Stop", on_click=job.stop, disabled=not status.active, width="stretch",
-                   key="train_stop")
-    cols[3].button("Reset", on_click=_request_reset, args=(record,), width="stretch",
-                   key="train_reset")
+    # Pause keeps the run going later ("Resume"); Stop ends it, and training the same weights
+    # again is a new decision ("Train further"), as is starting over ("Reset").
+    start_label = {Status.PAUSED: "Resume", Status.STOPPED: "Train further"}.get(status, "Start")
+    # One row that wraps on a phone, instead of four full-width buttons stacked.
+    row = st.container(horizontal=True, wrap=True, gap="xsmall")
+    row.button(start_label, on_click=_start, args=(job,), type="primary", width=BUTTON_WIDTH,
+               disabled=status.active or job.epochs_remaining() <= 0 or not has_data,
+               key="train_start")
+    row.button("Pause", on_click=job.pause, disabled=not status.active, width=BUTTON_WIDTH,
+               key="train_pause")
+    row.button("Stop", on_click=job.stop, disabled=not status.active, width=BUTTON_WIDTH,
+               key="train_stop")
+    row.button("Reset", on_click=_request_reset, args=(record,), width=BUTTON_WIDTH,
+               key="train_reset")
     if state.get("confirm_reset"):
         widgets.confirm("Reset throws away the trained weights of the current model and starts "
                         "from fresh random ones.", "Reset the weights", "Keep them", _answer_reset)
@@ -86,7 +90,9 @@ def adjustments(record):
     optimizer = job.network.optimizer
     names = [n for n in OPTIMIZER_SETTINGS.get(spec.optimizer, ()) if hasattr(optimizer, n)]
     running = job.status.active
-    with st.expander("Change settings" + (" (pause first)" if running else "")):
+    # Keyed: it stays open across Apply and every edit until the visitor closes it.
+    with st.expander("Change settings" + (" (pause first)" if running else ""),
+                     key="train_settings_open"):
         for name in names:
             key = f"train.{name}"
             st.session_state[key] = st.session_state.get(key, getattr(optimizer, name))
@@ -173,12 +179,33 @@ def _status_line(snap, record):
         say("error", snap.message)
     elif snap.message:
         say("caption", snap.message)
+    hint = flat_loss_hint(snap.history.get("loss") or [], record.spec)
+    if hint:
+        st.warning(hint)
+
+
+FLAT_EPOCHS = 3              # epochs without movement before the flat-loss hint shows
+
+
+def flat_loss_hint(losses, spec):
+    """A hint when the training loss has not moved for a few epochs, else None."""
+    recent = [v for v in losses[-FLAT_EPOCHS:] if v is not None]
+    if len(recent) < FLAT_EPOCHS or max(recent) <= 0:
+        return None
+    if (max(recent) - min(recent)) / max(recent) > 0.01:
+        return None
+    cause = ("the inputs are not scaled (Input scaling: none), so the output saturates; choose "
+             "'auto'" if spec.scaling == "none" else
+             "the learning rate may be too small or too large; try another")
+    return (f"The training loss has stayed at {recent[-1]:.4g} for {FLAT_EPOCHS} epochs: "
+            f"{cause}, or Reset for fresh weights.")
 
 
 def _figures(snap, record):
     """The loss and metric figures, rebuilt only when the history has grown."""
     history = snap.history
-    version = (record.run_id, len(history["batch_loss"]), len(history["loss"]))
+    log_y = bool(st.session_state.get("train_log_loss"))
+    version = (record.run_id, len(history["batch_loss"]), len(history["loss"]), log_y)
     kept = state.get("live_figures")
     if kept is not None and kept[0] == version:
         return kept[1]
@@ -186,7 +213,7 @@ def _figures(snap, record):
     batches = snap.batches or max(1, -(-n_train // record.job.batch_size))
     classify = record.task == "classification"
     figures = (loss_curve(history["batch_loss"], history["loss"], history["val_loss"], batches,
-                          max_points=LIVE_MAX_POINTS),
+                          max_points=LIVE_MAX_POINTS, log_y=log_y),
                metric_curve(history["metric"] if classify else _mse(history["loss"], record),
                             history["val_metric"] if classify
                             else _mse(history["val_metric"], record),
@@ -205,10 +232,14 @@ def _mse(values, record):
 
 def _charts(snap, record):
     history = snap.history
+    st.toggle("Loss on a log scale", key="train_log_loss",
+              help="A linear axis keeps to the bulk of the batch losses (one spike does not "
+                   "squash the curve); a log scale shows every loss, and small ones apart.")
     loss, metric = _figures(snap, record)
     cols = st.columns(2)
-    cols[0].plotly_chart(loss, width="stretch", key="live_loss")
-    cols[1].plotly_chart(metric, width="stretch", key="live_metric")
+    cols[0].plotly_chart(loss, width="stretch", key="live_loss", config=widgets.PLOTLY_CONFIG)
+    cols[1].plotly_chart(metric, width="stretch", key="live_metric",
+                         config=widgets.PLOTLY_CONFIG)
     classify = record.task == "classification"
     last = {k: next((v for v in reversed(history[k]) if v is not None), None)
             for k in ("loss", "val_loss", "metric", "val_metric")}

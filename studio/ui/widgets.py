@@ -60,9 +60,17 @@ def confirm(message, yes_label, no_label, on_answer):
     no.button(no_label, on_click=on_answer, args=(False,))
 
 
+# Plotly's toolbar, cut to what a reader uses (zoom by dragging, reset, save), so it does not
+# cover a chart's title on a narrow screen.
+PLOTLY_CONFIG = {"displaylogo": False,
+                 "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
+                                            "zoomOut2d", "autoScale2d", "hoverClosestCartesian",
+                                            "hoverCompareCartesian", "toggleSpikelines"]}
+
+
 def show_figure(fig, key=None):
     """Render a Plotly figure across the page's width."""
-    st.plotly_chart(fig, width="stretch", key=key)
+    st.plotly_chart(fig, width="stretch", key=key, config=PLOTLY_CONFIG)
 
 
 def download_note(key):

@@ -37,6 +37,17 @@ def make_record(spec=None, epochs=0, scheduler=None):
     return record
 
 
+def trained_record(name):
+    """A record of the trained preset ``name`` (its file in studio/trained/), with its data."""
+    from studio.model_record import attach_data, model_record
+    from studio.trained import load_trained, prepare_for
+    trained = load_trained(name)
+    record = model_record(trained.spec, trained.info, trained.preprocessing, JobScheduler(1),
+                          network=trained.network)
+    attach_data(record, prepare_for(trained.spec))
+    return record
+
+
 def give(at, model, runs=None):
     """Start ``at``'s session with ``model`` current and ``runs`` (default: just ``model``)."""
     workspace = Workspace()

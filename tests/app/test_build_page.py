@@ -115,3 +115,12 @@ def test_trying_the_csv_option_keeps_the_rest_of_the_form(app):
     assert app.number_input(key="build.epochs").value == 77
     assert app.selectbox(key="build.optimizer").value == "sgd"
     assert app.session_state["spec"].epochs == 77
+
+
+def test_mnist_says_its_test_set_is_its_own_instead_of_a_share(app):
+    app.run()
+    assert [s for s in app.slider if s.label == "Test share"]
+    app.selectbox(key="build.dataset").select("mnist").run()
+    no_exceptions(app)
+    assert not [s for s in app.slider if s.label == "Test share"]
+    assert "Test set: MNIST's own 10,000 test images." in texts(app.caption)

@@ -192,3 +192,34 @@ def test_presets_without_a_trained_file_cannot_be_loaded_trained(app):
     app.run()
     app.selectbox(key="preset_choice").select("The tutorial's MNIST").run()
     assert app.button(key="load_trained").disabled
+
+
+def test_runs_are_numbered_per_visitor(app):
+    from streamlit.testing.v1 import AppTest
+    from app_support import ENTRY, TIMEOUT
+    app.run()
+    app.button(key="build_button").click().run()
+    app.button(key="build_button").click().run()
+    assert sorted(app.session_state["workspace"].runs) == [1, 2]
+    other = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    other.run()
+    other.button(key="build_button").click().run()
+    assert list(other.session_state["workspace"].runs) == [1]
+    assert other.session_state["workspace"].model.label.startswith("Run 1: Digits")
+
+
+def test_an_uploaded_picture_says_it_is_read_instead_of_the_drawing(app, no_local_mnist):
+    import io
+
+    from PIL import Image
+    from app_support import canvas_value, drawing
+    app.run()
+    app.button(key="landing_draw").click().run()
+    app.session_state["canvas_0"] = canvas_value(drawing(ONE))
+    png = io.BytesIO()
+    Image.fromarray(drawing(SEVEN)[..., :3]).save(png, format="PNG")
+    app.file_uploader(key="draw_upload").upload("seven.png", png.getvalue(), "image/png").run()
+    no_exceptions(app)
+    assert any("Reading the uploaded picture seven.png, not the drawing" in c
+               for c in texts(app.caption))
+    assert [m.value for m in app.metric if m.label == "The network reads"] == ["7"]

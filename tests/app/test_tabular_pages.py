@@ -135,3 +135,17 @@ def test_a_fresh_session_loads_a_table_model_and_predicts_raw_rows(app):
                                                  "text/csv").run()
     assert fresh_predictions.tolist() == \
         predictions_shown(app)["prediction"].tolist()
+
+
+def test_confident_mistakes_point_at_lines_of_the_file(app):
+    upload_csv(app)
+    build_and_train(app, epochs=1)
+    app.switch_page("app_pages/evaluate.py").run()
+    no_exceptions(app)
+    tables = [d.value for d in app.dataframe if "line in the file" in d.value.columns]
+    assert tables, "the mistakes table names the file's lines"
+    lines = tables[0]["line in the file"].tolist()
+    raw = churn_csv().decode().splitlines()
+    first = tables[0].iloc[0]
+    assert raw[lines[0] - 1].endswith("," + first["true"])   # that line's target is "true"
+    assert all(2 <= line <= N_ROWS + 1 for line in lines)

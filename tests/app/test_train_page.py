@@ -1,8 +1,8 @@
 """The Train page in AppTest: controls, live view, divergence, settings, model files."""
 
-import io
 import time
 
+import pytest
 from app_support import give, make_record, no_exceptions, texts
 
 from mlp.model_file import model_to_bytes
@@ -45,11 +45,17 @@ def test_start_trains_in_the_background_and_the_page_shows_it(app):
     assert app.button(key="train_start").disabled, "no epochs left to train"
 
 
-def test_pause_change_learning_rate_and_resume(app):
+def training_for_a_while(app):
+    """A long job started on the Train page and seen training; returns its record."""
     record = make_record(ModelSpec(hidden_layers=[16], epochs=400, batch_size=1))
     open_train(app, record)
     app.button(key="train_start").click().run()
     assert wait_for(record, lambda s: s.samples_seen > 20)
+    return record
+
+
+def test_pause_change_learning_rate_and_resume(app):
+    record = training_for_a_while(app)
     app.button(key="train_pause").click().run()
     assert record.job.join(timeout=5)
     app.run()
@@ -119,7 +125,6 @@ def test_a_bad_model_upload_shows_the_error_and_keeps_the_current_model(app):
 
 def test_a_model_for_other_data_is_refused(app):
     other = make_record(ModelSpec(dataset="moons", hidden_layers=[4], epochs=1))
-    buffer = io.BytesIO(model_to_bytes(other.network))
     spec = other.network.metadata["spec"]
     assert spec["dataset"] == "moons"
     current = make_record(epochs=1)
@@ -131,4 +136,44 @@ def test_a_model_for_other_data_is_refused(app):
     no_exceptions(app)
     assert app.session_state["workspace"].model is current
     assert any("do not fit the dataset" in e for e in texts(app.error))
-    assert buffer.getvalue()
+
+
+def test_change_settings_stays_open_after_apply(app):
+    record = make_record(epochs=1)
+    give(app, record)
+    app.run()
+    app.switch_page("app_pages/train.py").run()
+    app.session_state["train_settings_open"] = True
+    app.run()
+    app.number_input(key="train.learning_rate").set_value(0.01).run()
+    app.button(key="train_apply").click().run()
+    assert app.session_state["train_settings_open"] is True
+    assert record.network.optimizer.learning_rate == pytest.approx(0.01)
+
+
+def test_stop_ends_the_run_and_says_what_can_follow(app):
+    record = training_for_a_while(app)
+    app.button(key="train_stop").click().run()
+    assert record.job.join(timeout=30)
+    app.run()
+    assert record.job.status.value == "stopped"
+    assert app.button(key="train_start").label == "Train further"
+    assert any("Stopped. The weights are kept: train them further, or Reset." in c
+               for c in texts(app.caption))
+
+
+def test_a_flat_loss_gets_a_hint_that_names_the_likely_cause():
+    from studio.ui.train_panel import flat_loss_hint
+    unscaled = ModelSpec(dataset="mnist", scaling="none")
+    hint = flat_loss_hint([2.3026, 2.3026, 2.3025], unscaled)
+    assert hint.startswith("The training loss has stayed at 2.303 for 3 epochs: the inputs are "
+                           "not scaled")
+    assert "learning rate" in flat_loss_hint([0.7, 0.7, 0.7], ModelSpec())
+    assert flat_loss_hint([2.3, 1.2, 0.6], unscaled) is None
+    assert flat_loss_hint([0.7, 0.7], ModelSpec()) is None
+
+
+def test_unscaled_pixels_are_warned_about_on_build(app):
+    app.run()
+    app.selectbox(key="build.scaling").select("none").run()
+    assert any("Unscaled inputs: pixels up to 16" in w for w in texts(app.warning))

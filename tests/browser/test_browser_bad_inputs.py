@@ -81,13 +81,14 @@ def test_an_absurd_architecture_cannot_be_built(open_studio):
         s.set_number(f"Layer {i}: neurons", 1024)
     message = s.expect_alert("Error", "the limit is 2,000,000")
     assert "This configuration cannot be built" in message, message
-    button = s.button("Build network")
-    assert button.is_disabled(), "the Build button should be disabled"
+    buttons = s.button("Build network")   # the one beside the presets and the one below
+    assert buttons.count() == 2 and all(b.is_disabled() for b in buttons.all()), \
+        "the Build buttons should be disabled"
     s.shot("07d-too-big")
 
     s.set_number("Hidden layers", 1)       # back to something sensible: the form recovers
     s.wait_until(lambda: not s.alerts("Error").count(), "the size error disappears")
-    assert button.is_enabled(), "the Build button should be enabled again"
+    assert all(b.is_enabled() for b in buttons.all()), "the Build buttons should be enabled again"
     s.click("Build network", timeout=60_000)
     s.expect_alert("Success", "Network built.")
     s.go("Train")

@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
-TRAINING_MS = 120_000
+TRAINING_MS = 300_000   # generous: the machine may be shared and busy
 
 
 def build(s, dataset, units, batch_size, epochs):
@@ -24,6 +24,7 @@ def test_two_visitors_train_at_once(open_studio):
     # for several seconds, so that the two are seen running together (MLP_STUDIO_MAX_JOBS=2).
     plans = [("a", "Digits (8x8)", "64 → 32 → 10", 32, 8, 400),
              ("b", "Moons", "2 → 16 → 2", 16, 4, 400)]
+    least_accuracy = {"a": 90.0, "b": 80.0}   # validation accuracy each model clearly reaches
     visitors = {name: open_studio("/") for name, *_ in plans}
     for name, dataset, _, units, batch_size, epochs in plans:
         build(visitors[name], dataset, units, batch_size, epochs)
@@ -55,6 +56,9 @@ def test_two_visitors_train_at_once(open_studio):
     # (A job can read "Queued" for a moment after Start even with a free slot: its status is
     # QUEUED until its worker thread has taken the slot. Training together is what counts.)
     assert any(together), f"the two jobs were never seen training at the same time: {seen}"
+    for name, states in seen.items():       # a queue message, if seen, gives the place in line
+        for message in states - {"running"}:
+            assert re.search(r"Queued: position \d+ in line", message), (name, message)
 
     for name, dataset, layers, *_, epochs in plans:
         s = visitors[name]
@@ -70,6 +74,7 @@ def test_two_visitors_train_at_once(open_studio):
                      f"visitor {name}'s Train page reads Epoch {epochs}/{epochs}")
         s.ready()
         accuracy = s.metric("Validation accuracy")
-        assert accuracy.endswith("%"), f"visitor {name}: validation accuracy {accuracy!r}"
+        assert float(accuracy.rstrip("%")) >= least_accuracy[name], \
+            f"visitor {name}: validation accuracy {accuracy!r}"
         s.assert_no_errors(f"visitor {name}'s Train page")
         s.shot(f"08-two-visitors-{name}")

@@ -240,3 +240,14 @@ def test_a_csv_dataset_can_be_prepared():
     p = prepare(load_csv(NUMERIC, target="y"), seed=0)
     assert p.preprocessing.dataset_key == "csv" and p.preprocessing.feature_names == ["a", "b"]
     assert len(p.y_train) + len(p.y_val) + len(p.y_test) == 30
+
+
+def test_sizes_are_in_the_decimal_megabytes_the_uploader_shows():
+    with pytest.raises(CsvError, match=r"The file is too large: 2.5 MB; the limit is 2.0 MB"):
+        read_csv_table(b"x" * 2_500_000, max_bytes=2_000_000)
+
+
+def test_one_complete_row_is_said_in_the_singular():
+    data = b"a,y\n1,0\n" + b"".join(b",%d\n" % (i % 2) for i in range(9))
+    with pytest.raises(CsvError, match="Only 1 row has complete values; at least 10 are needed"):
+        load_csv(data, target="y", missing="drop", roles={"a": "numeric"})

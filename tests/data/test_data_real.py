@@ -1,14 +1,12 @@
-"""Real MNIST and California housing from ../shared/datasets; skipped when it is absent."""
-
-from pathlib import Path
+"""Real MNIST and California housing (see tests/real_data.py); skipped when they are absent."""
 
 import numpy as np
 import pytest
+from real_data import real_datasets_dir
 
 from data import load_dataset, prepare
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"  # ../shared/datasets, read-only
+SHARED_DATASETS = real_datasets_dir()  # $MLP_STUDIO_REAL_DATA or ../shared/datasets, read-only
 
 MNIST_DIR = SHARED_DATASETS / "mnist"
 SKLEARN_DIR = SHARED_DATASETS / "sklearn_data"
@@ -61,3 +59,19 @@ def test_california_housing():
     p = prepare(ds, seed=0)
     np.testing.assert_allclose(np.asarray(p.x_train).mean(axis=0), 0, atol=1e-4)
     assert round(float(np.r_[p.y_train, p.y_val, p.y_test].mean()), 4) == 2.0686
+
+
+@needs_mnist
+def test_the_real_mnist_files_match_the_published_checksums():
+    from data import MNIST_FILES
+    from data.download import file_digest
+    for f in MNIST_FILES.values():
+        assert file_digest(MNIST_DIR / f.name, "md5") == f.md5, f.name
+
+
+@pytest.mark.skipif(not (SHARED_DATASETS / "california_housing" / "cal_housing.data").is_file(),
+                    reason="no cal_housing.data in the real datasets folder")
+def test_the_real_california_file_matches_the_published_checksum():
+    from data.california import ARRAY_SHA256, _array_sha256, _read_local
+    raw = _read_local(SHARED_DATASETS / "california_housing" / "cal_housing.data", ARRAY_SHA256)
+    assert raw.shape == (20640, 9) and _array_sha256(raw) == ARRAY_SHA256

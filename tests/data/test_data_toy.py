@@ -32,12 +32,18 @@ def test_different_seed_different_arrays(key):
 @pytest.mark.parametrize("key", TOY_KEYS)
 def test_global_numpy_seed_is_not_used_or_changed(key):
     state = np.random.get_state()
-    np.random.seed(0)
-    a = TOY_GENERATORS[key](n_samples=50, noise=0.1, seed=1)
-    np.random.seed(99)
-    b = TOY_GENERATORS[key](n_samples=50, noise=0.1, seed=1)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.random.set_state(state)
+    try:
+        np.random.seed(0)
+        a = TOY_GENERATORS[key](n_samples=50, noise=0.1, seed=1)
+        after_a = np.random.get_state()
+        np.random.seed(0)
+        np.testing.assert_array_equal(after_a[1], np.random.get_state()[1])  # state untouched
+        assert after_a[2] == np.random.get_state()[2]
+        np.random.seed(99)
+        b = TOY_GENERATORS[key](n_samples=50, noise=0.1, seed=1)
+        np.testing.assert_array_equal(a[0], b[0])                           # and not used
+    finally:
+        np.random.set_state(state)
 
 
 @pytest.mark.parametrize("key", TOY_KEYS)
@@ -58,8 +64,13 @@ def test_shapes_dtypes_and_labels_match_the_registry(key):
 def test_noise_zero_and_defaults(key):
     ds = load_dataset(key)
     assert ds.n_samples == TOY_DEFAULTS[key]["n_samples"]
-    x0, _ = TOY_GENERATORS[key](n_samples=50, noise=0.0, seed=0)
+    x0, y0 = TOY_GENERATORS[key](n_samples=50, noise=0.0, seed=0)
     assert np.all(np.isfinite(x0))
+    again, _ = TOY_GENERATORS[key](n_samples=50, noise=0.0, seed=0)
+    np.testing.assert_array_equal(x0, again)
+    noisy, y1 = TOY_GENERATORS[key](n_samples=50, noise=0.3, seed=0)
+    if np.array_equal(y0, y1):  # the same samples: noise is what moves them
+        assert not np.allclose(x0, noisy), "noise=0.3 should move the points"
 
 
 @pytest.mark.parametrize("key", ["circles", "moons", "spirals", "blobs"])

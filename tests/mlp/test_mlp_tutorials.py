@@ -7,11 +7,10 @@ that a run is reproducible.
 """
 
 import gzip
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from real_data import real_datasets_dir
 
 from mlp import NeuralNetwork
 from mlp.activations import d_identity, d_relu, d_softmax, identity, relu, softmax
@@ -23,8 +22,7 @@ from mlp.losses import (
 )
 from mlp.optimizers import SGD
 
-DATASETS = Path(os.environ.get("MLP_SHARED_DATASETS",
-                               Path(__file__).resolve().parents[3] / "shared" / "datasets"))
+DATASETS = real_datasets_dir()  # $MLP_STUDIO_REAL_DATA or ../shared/datasets
 MNIST = DATASETS / "mnist"
 HOUSING = DATASETS / "california_housing" / "cal_housing.data"
 
@@ -118,7 +116,10 @@ def test_mnist_tutorial_script_runs_on_real_raw_pixels():
 
     assert losses.shape == (5,)
     assert np.isfinite(losses).all() and losses[-1] <= losses[0]
-    assert 0.0 <= accuracy <= 1.0
+    # Raw 0-255 pixels saturate the softmax: the recipe learns, but little (0.21 here), above
+    # the most common digit's share and far below what scaled inputs reach.
+    most_common = np.bincount(y_test).max() / len(y_test)
+    assert most_common + 0.05 < accuracy < 0.6, (accuracy, most_common)
 
 
 @pytest.mark.slow

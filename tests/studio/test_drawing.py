@@ -7,18 +7,18 @@ of the module's own helpers.
 import gzip
 import io
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from real_data import real_datasets_dir
 
 from studio.drawing import (MIN_INK_PIXELS, DrawingInput, drawing_to_input, image_file_to_array,
                             to_grayscale)
 
-MNIST_DIR = Path("/work/shared/datasets/mnist")
+MNIST_DIR = real_datasets_dir() / "mnist"  # $MLP_STUDIO_REAL_DATA or ../shared/datasets
 CANVAS = 280
 
 
@@ -367,7 +367,7 @@ def read_idx(path, offset):
     return np.frombuffer(gzip.open(path).read(), np.uint8, offset=offset)
 
 
-@pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="no MNIST files in /work/shared/datasets")
+@pytest.mark.skipif(not MNIST_DIR.is_dir(), reason=f"no MNIST files in {MNIST_DIR}")
 def test_real_mnist_digits_survive_the_round_trip():
     """Upscale real test digits 10x as if drawn on the canvas: the pipeline should undo it."""
     images = read_idx(MNIST_DIR / "t10k-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)

@@ -151,3 +151,20 @@ def test_runs_overlay_checks_its_arguments():
     with pytest.raises(ValueError, match="label"):
         runs_overlay([{"loss": [1.0]}])
     assert runs_overlay([]).data == ()
+
+
+def test_one_loss_spike_does_not_stretch_the_linear_axis():
+    from studio.figures.training import loss_curve
+    batch = [0.3 + 0.01 * np.sin(i) for i in range(200)]
+    batch[150] = 10.0                                     # one bad batch
+    fig = loss_curve(batch, [0.3, 0.31], [], 100)
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and 0.31 < high < 1.0                 # the bulk, not 0..10
+    log = loss_curve(batch, [0.3, 0.31], [], 100, log_y=True)
+    assert log.layout.yaxis.type == "log" and log.layout.yaxis.range is None
+
+
+def test_an_even_loss_keeps_its_whole_range():
+    from studio.figures.training import loss_curve
+    batch = list(np.linspace(2.3, 0.1, 200))
+    assert loss_curve(batch, [1.0, 0.2], [], 100).layout.yaxis.range is None
