@@ -177,3 +177,21 @@ def test_unscaled_pixels_are_warned_about_on_build(app):
     app.run()
     app.selectbox(key="build.scaling").select("none").run()
     assert any("Unscaled inputs: pixels up to 16" in w for w in texts(app.warning))
+
+
+def test_early_stopping_set_on_build_ends_training_early_and_says_so(app):
+    app.run()
+    app.number_input(key="build.epochs").set_value(300).run()
+    app.number_input(key="build.early_stopping").set_value(2).run()
+    app.button(key="build_button").click().run()
+    no_exceptions(app)
+    record = app.session_state["workspace"].model
+    assert record.spec.early_stopping == 2 and record.job.early_stopping == 2
+    app.switch_page("app_pages/train.py").run()
+    app.button(key="train_start").click().run()
+    assert record.job.join(timeout=120)
+    app.run()
+    epochs = len(record.network.history["loss"])
+    assert record.job.status.value == "finished" and epochs < 300, epochs
+    assert any("Early stopping: the validation loss stopped improving." in c
+               for c in texts(app.caption))

@@ -100,9 +100,11 @@ def test_01_build_and_train_on_digits(journey):
     reach = [x for _, _, x in during if x is not None]
     chart_grew = any(b > a for a, b in itertools.pairwise(reach))
     epoch_advanced = len({e for e, _, _ in during}) >= 2
-    assert chart_grew or epoch_advanced, (
-        "While training ran, the live loss chart should grow (or 'Epoch N/..' advance); "
-        f"(epoch shown, points of the first trace, its last x) readings: {readings}")
+    # Both, each on its own: the progress text and the chart refresh on separate timers, and a
+    # frozen chart under a moving epoch count is exactly what this guards against.
+    assert epoch_advanced, f"'Epoch N/..' never advanced while training: {readings}"
+    assert chart_grew, ("While training ran, the live loss chart should grow; (epoch shown, "
+                        f"points of the first trace, its last x) readings: {readings}")
 
     s.wait_until(lambda: s.metric("Validation accuracy") != "–",
                  "the Validation accuracy metric has a value")
@@ -193,7 +195,7 @@ def test_03_draw_a_digit(journey):
     s = journey
     needs(s, "trained")
     digit, probabilities = read_drawing(s)
-    assert digit in [str(d) for d in range(10)], f"'The network reads' shows {digit!r}"
+    assert digit == "7", f"the drawn 7 is read as {digit!r}"
     assert probabilities.shape == (10,), f"probability bars: {probabilities}"
     assert abs(probabilities.sum() - 1) < 1e-3, f"probabilities sum to {probabilities.sum()}"
     assert int(np.argmax(probabilities)) == int(digit), \

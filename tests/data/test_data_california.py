@@ -8,7 +8,7 @@ import pytest
 from fake_data import california_archive, california_text, small_california
 
 from data import DownloadError, load_california_housing
-from data.california import (ARCHIVE, ARCHIVE_MEMBER, CACHE_FILE, FEATURE_NAMES,
+from data.california import (ARCHIVE, CACHE_FILE, FEATURE_NAMES,
                              features_and_target, find_california_file)
 
 
@@ -72,7 +72,7 @@ def test_mirror_down_names_the_address_and_where_to_put_the_file(tmp_path, close
         load_california_housing(tmp_path, urls=[closed_port_url], timeout=5)
     message = str(info.value)
     assert f"{closed_port_url}: cannot connect" in message
-    assert f"place the StatLib file cal_housing.data" in message and str(tmp_path) in message
+    assert "place the StatLib file cal_housing.data" in message and str(tmp_path) in message
     assert os.listdir(tmp_path) == []
 
 

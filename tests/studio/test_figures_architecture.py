@@ -126,10 +126,11 @@ def test_weighted_network_truncates_wide_layers_and_says_so():
     assert "first 12 units" in fig.layout.title.text
 
 
-def test_weighted_network_skips_nan_and_handles_all_zero():
+def test_weighted_network_skips_nan_and_draws_all_zero_weights_thinnest():
     fig = weighted_network([np.array([[np.nan, 0.0]])])
     assert edge_count([t for t in fig.data if t.mode == "lines"]) == 1
-    weighted_network([np.zeros((2, 2))]).to_json()
+    zero = [t for t in weighted_network([np.zeros((2, 2))]).data if t.mode == "lines"]
+    assert edge_count(zero) == 4 and {t.line.width for t in zero} == {0.5}
 
 
 def test_weighted_network_checks_shapes():

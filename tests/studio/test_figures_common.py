@@ -40,37 +40,48 @@ BUILDERS = {
     "hidden_space": lambda: figures.hidden_space(np.eye(2), np.eye(2), [0, 1], "relu"),
 }
 
+# Empty, single-point, NaN, one-class ... inputs: (call, traces drawn, message shown or None)
 EDGE_CASES = [
-    lambda: figures.loss_curve([np.nan, 1.0], [np.nan], [None], 1, log_y=True),
-    lambda: figures.loss_curve([2.0], [2.0], [], 1),
-    lambda: figures.metric_curve([], [], "mse"),
-    lambda: figures.runs_overlay([{"label": "empty", "loss": [], "val_loss": []}]),
-    lambda: figures.network_diagram([1, 1], ["identity"]),
-    lambda: figures.weighted_network([np.array([[np.nan]])], [np.array([np.nan])]),
-    lambda: figures.weight_images(np.full((4, 1), np.nan), (2, 2)),
-    lambda: figures.weight_images(np.zeros((4, 0)), (2, 2)),
-    lambda: figures.image_grid(np.full((1, 4), np.nan), [0], (2, 2)),
-    lambda: figures.scatter_2d([[np.nan, 1.0]], [0], "classification"),
-    lambda: figures.scatter_2d(np.zeros((0, 2)), [], "regression"),
-    lambda: figures.curve_1d([], []),
-    lambda: figures.curve_1d([np.nan], [1.0]),
-    lambda: figures.confusion_matrix_figure([[0]], ["only"], normalize=True),
-    lambda: figures.confidence_histogram([np.nan], [False]),
-    lambda: figures.predicted_vs_actual([np.nan], [np.nan]),
-    lambda: figures.residual_histogram([np.nan]),
-    lambda: figures.probability_bars([1.0], ["only"]),
-    lambda: figures.probability_bars([], []),
-    lambda: figures.mistakes_gallery(np.zeros((0, 4)), [], [], [], (2, 2), None),
-    lambda: figures.mistakes_gallery(IMG, [0, 1, 2], [1, 1, 0], [np.nan] * 3, (2, 2), None),
-    lambda: figures.decision_boundary(XX, YY, np.full((2, 3), 0.5), [[0.5, 0.5]], [0],
-                                      "classification"),
-    lambda: figures.decision_boundary(XX, YY, np.full((2, 3), np.nan), np.zeros((0, 2)), [],
-                                      "regression"),
-    lambda: figures.regression_fit_1d([], [], [], []),
-    lambda: figures.neuron_heatmaps(XX, YY, np.full((1, 2, 3), np.nan)),
-    lambda: figures.hidden_space(np.zeros((0, 2)), np.zeros((0, 2)), [], "relu"),
-    lambda: figures.hidden_space([[np.nan, 0.0]], [[0.0, 0.0]], [0], "sigmoid"),
+    (lambda: figures.loss_curve([np.nan, 1.0], [np.nan], [None], 1, log_y=True), 2, None),
+    (lambda: figures.loss_curve([2.0], [2.0], [], 1), 3, None),
+    (lambda: figures.metric_curve([], [], "mse"), 0, "No mse recorded yet"),
+    (lambda: figures.runs_overlay([{"label": "empty", "loss": [], "val_loss": []}]), 1, None),
+    (lambda: figures.network_diagram([1, 1], ["identity"]), 3, None),
+    (lambda: figures.weighted_network([np.array([[np.nan]])], [np.array([np.nan])]), 2, None),
+    (lambda: figures.weight_images(np.full((4, 1), np.nan), (2, 2)), 1, None),
+    (lambda: figures.weight_images(np.zeros((4, 0)), (2, 2)), 0, "No images to show"),
+    (lambda: figures.image_grid(np.full((1, 4), np.nan), [0], (2, 2)), 1, None),
+    (lambda: figures.scatter_2d([[np.nan, 1.0]], [0], "classification"), 1, None),
+    (lambda: figures.scatter_2d(np.zeros((0, 2)), [], "regression"), 1, "No data points"),
+    (lambda: figures.curve_1d([], []), 1, "No data points"),
+    (lambda: figures.curve_1d([np.nan], [1.0]), 1, None),
+    (lambda: figures.confusion_matrix_figure([[0]], ["only"], normalize=True), 1, None),
+    (lambda: figures.confidence_histogram([np.nan], [False]), 2, None),
+    (lambda: figures.predicted_vs_actual([np.nan], [np.nan]), 1, "No predictions yet"),
+    (lambda: figures.residual_histogram([np.nan]), 1, "No residuals yet"),
+    (lambda: figures.probability_bars([1.0], ["only"]), 1, None),
+    (lambda: figures.probability_bars([], []), 1, "No prediction yet"),
+    (lambda: figures.mistakes_gallery(np.zeros((0, 4)), [], [], [], (2, 2), None),
+     0, "No misclassified images"),
+    (lambda: figures.mistakes_gallery(IMG, [0, 1, 2], [1, 1, 0], [np.nan] * 3, (2, 2), None),
+     1, None),
+    (lambda: figures.decision_boundary(XX, YY, np.full((2, 3), 0.5), [[0.5, 0.5]], [0],
+                                       "classification"), 3, None),
+    (lambda: figures.decision_boundary(XX, YY, np.full((2, 3), np.nan), np.zeros((0, 2)), [],
+                                       "regression"), 2, None),
+    (lambda: figures.regression_fit_1d([], [], [], []), 2, "No data yet"),
+    (lambda: figures.neuron_heatmaps(XX, YY, np.full((1, 2, 3), np.nan)), 1, None),
+    (lambda: figures.hidden_space(np.zeros((0, 2)), np.zeros((0, 2)), [], "relu"), 0, None),
+    (lambda: figures.hidden_space([[np.nan, 0.0]], [[0.0, 0.0]], [0], "sigmoid"), 2, None),
 ]
+
+
+def colour_ranges(fig):
+    """Every colour range the figure sets: heatmap zmin/zmax, marker and colour-axis cmin/cmax."""
+    owners = list(fig.data) + [t.marker for t in fig.data if "marker" in t] + \
+        [fig.layout.coloraxis]
+    return [v for o in owners for k in ("zmin", "zmax", "cmin", "cmax")
+            if k in o and (v := o[k]) is not None]
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
@@ -93,9 +104,13 @@ def test_plotting_builders_title_both_axes(name):
 
 
 @pytest.mark.parametrize("case", range(len(EDGE_CASES)))
-def test_edge_cases_do_not_crash(case):
-    fig = EDGE_CASES[case]()
-    assert isinstance(fig, go.Figure) and fig.layout.title.text
+def test_edge_cases_draw_what_is_left_or_say_why_not(case):
+    build, n_traces, message = EDGE_CASES[case]
+    fig = build()
+    assert fig.layout.title.text and len(fig.data) == n_traces
+    texts = [a.text for a in fig.layout.annotations]
+    assert message is None or message in texts, texts
+    assert np.isfinite(colour_ranges(fig)).all(), "NaN input gave a NaN colour range"
     fig.to_json()
 
 

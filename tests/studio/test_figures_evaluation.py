@@ -38,10 +38,19 @@ def test_normalized_confusion_shows_row_percentages_and_counts_in_hover():
     assert list(fig.layout.xaxis.ticktext) == ["0", "1"]
 
 
-def test_confusion_matrix_edge_cases():
-    confusion_matrix_figure(np.array([[4]]), ["only"]).to_json()
-    confusion_matrix_figure(np.zeros((2, 2), dtype=int), ["a", "b"], normalize=True).to_json()
-    assert confusion_matrix_figure(np.zeros((0, 0)), []).data == ()
+def test_confusion_matrix_of_one_class_of_empty_rows_and_of_no_classes():
+    single = confusion_matrix_figure(np.array([[4]]), ["only"])
+    np.testing.assert_array_equal(single.data[0].z, [[4]])
+    assert list(single.layout.xaxis.ticktext) == ["only"]
+    assert single.layout.title.text.endswith("100.0% correct")
+    no_samples = confusion_matrix_figure(np.zeros((2, 2), dtype=int), ["a", "b"], normalize=True)
+    assert np.isnan(np.asarray(no_samples.data[0].z, dtype=float)).all()
+    assert np.asarray(no_samples.data[0].text).tolist() == [["", ""], ["", ""]]
+    assert (no_samples.data[0].zmin, no_samples.data[0].zmax) == (0, 100)
+    assert no_samples.layout.title.text == "Confusion matrix (% of each true class)"
+    empty = confusion_matrix_figure(np.zeros((0, 0)), [])
+    assert empty.data == () and empty.layout.annotations[0].text == "No predictions yet"
+    assert empty.layout.xaxis.title.text == "Predicted" and empty.layout.yaxis.title.text == "True"
 
 
 def test_confusion_matrix_checks_shapes():

@@ -69,10 +69,17 @@ def test_decision_boundary_checks_grid_shape():
         decision_boundary(XX, YY, np.zeros((3, 4)), POINTS, [0, 1], "classification")
 
 
-def test_decision_boundary_edge_cases():
+def test_all_nan_grid_reads_as_probabilities_and_an_empty_grid_draws_no_points():
     nan_grid = np.full((3, 4), np.nan)
-    decision_boundary(XX, YY, nan_grid, POINTS, [0, 0, 0], "classification").to_json()
-    decision_boundary([], [], np.zeros((0, 0)), np.zeros((0, 2)), [], "classification").to_json()
+    fig = decision_boundary(XX, YY, nan_grid, POINTS, [0, 0, 0], "classification")
+    heatmap, contour, points = fig.data
+    assert (heatmap.name, contour.type, points.name) == ("P(class 1)", "contour", "0")
+    assert np.isnan(np.asarray(heatmap.z, dtype=float)).all()
+    assert (heatmap.zmin, heatmap.zmax) == (0, 1)
+    np.testing.assert_array_equal(points.x, POINTS[:, 0])
+    empty = decision_boundary([], [], np.zeros((0, 0)), np.zeros((0, 2)), [], "classification")
+    assert [t.type for t in empty.data] == ["heatmap", "contour"] and len(empty.data[0].z) == 0
+    assert empty.layout.xaxis.range is None and empty.layout.xaxis.title.text == "x₁"
 
 
 def test_regression_fit_draws_data_and_sorted_prediction_line():

@@ -52,10 +52,16 @@ def test_no_cgroup_files_means_the_affinity_count(tmp_path, cpus):
     assert limits.available_cpus(tmp_path / "missing") == 8
 
 
-def test_max_jobs_defaults_to_the_available_cpus(monkeypatch):
-    monkeypatch.delenv("MLP_STUDIO_MAX_JOBS", raising=False)
+@pytest.mark.parametrize("name, read, default", [
+    ("MLP_STUDIO_MAX_JOBS", limits.max_jobs, 3),  # the available CPUs, patched to 3 below
+    ("MLP_STUDIO_JOB_SECONDS", limits.max_job_seconds, 900)])
+def test_settings_default_when_unset_or_blank(monkeypatch, name, read, default):
     monkeypatch.setattr(limits, "available_cpus", lambda: 3)
-    assert limits.max_jobs() == 3
+    monkeypatch.delenv(name, raising=False)
+    assert read() == default
+    for blank in ("", "  "):
+        monkeypatch.setenv(name, blank)
+        assert read() == default, f"{name}={blank!r}"
 
 
 @pytest.mark.parametrize("name, read", [("MLP_STUDIO_MAX_JOBS", limits.max_jobs),
@@ -63,8 +69,8 @@ def test_max_jobs_defaults_to_the_available_cpus(monkeypatch):
 def test_settings_from_the_environment(monkeypatch, name, read):
     monkeypatch.setenv(name, " 7 ")
     assert read() == 7
-    monkeypatch.setenv(name, "")
-    assert read() >= 1
+    monkeypatch.setenv(name, "1")
+    assert read() == 1, "the minimum itself is allowed"
     monkeypatch.setenv(name, "two")
     with pytest.raises(ValueError, match=f"{name} must be a whole number. Received: 'two'"):
         read()
