@@ -21,7 +21,7 @@ from real_data import real_datasets_dir
 
 REPO = Path(__file__).resolve().parents[2]
 BENCHMARKS = REPO / "benchmarks"
-SHARED = real_datasets_dir()  # $MLP_STUDIO_REAL_DATA or ../shared/datasets
+SHARED = real_datasets_dir()  # $MLP_STUDIO_DATA or ../shared/datasets
 MNIST_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 

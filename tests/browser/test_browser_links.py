@@ -34,7 +34,7 @@ def real_data_server(browser_requirements, request):
     """A server whose data folder holds the real MNIST files (read only)."""
     mnist = real_mnist_dir()
     if mnist is None:
-        pytest.skip("no real MNIST files (set MLP_STUDIO_REAL_DATA or add ../shared/datasets)")
+        pytest.skip("no real MNIST files (set MLP_STUDIO_DATA or add ../shared/datasets)")
     with serve_studio(request, {"MLP_STUDIO_DATA": str(mnist.parent)}, name="real") as server:
         yield server
 

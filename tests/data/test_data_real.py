@@ -6,7 +6,7 @@ from real_data import real_datasets_dir
 
 from data import load_dataset, prepare
 
-SHARED_DATASETS = real_datasets_dir()  # $MLP_STUDIO_REAL_DATA or ../shared/datasets, read-only
+SHARED_DATASETS = real_datasets_dir()  # $MLP_STUDIO_DATA or ../shared/datasets, read-only
 
 MNIST_DIR = SHARED_DATASETS / "mnist"
 SKLEARN_DIR = SHARED_DATASETS / "sklearn_data"

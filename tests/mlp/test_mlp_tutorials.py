@@ -22,7 +22,7 @@ from mlp.losses import (
 )
 from mlp.optimizers import SGD
 
-DATASETS = real_datasets_dir()  # $MLP_STUDIO_REAL_DATA or ../shared/datasets
+DATASETS = real_datasets_dir()  # $MLP_STUDIO_DATA or ../shared/datasets
 MNIST = DATASETS / "mnist"
 HOUSING = DATASETS / "california_housing" / "cal_housing.data"
 

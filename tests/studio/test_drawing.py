@@ -18,7 +18,7 @@ from real_data import real_datasets_dir
 from studio.drawing import (MIN_INK_PIXELS, DrawingInput, drawing_to_input, image_file_to_array,
                             to_grayscale)
 
-MNIST_DIR = real_datasets_dir() / "mnist"  # $MLP_STUDIO_REAL_DATA or ../shared/datasets
+MNIST_DIR = real_datasets_dir() / "mnist"  # $MLP_STUDIO_DATA or ../shared/datasets
 CANVAS = 280
 
 

@@ -3,7 +3,7 @@ was made from its preset and still scores what its header says; regenerating one
 the same weights.
 
 The toy and digits presets always run. MNIST and California housing come from the
-real datasets folder (``tests/real_data.py``: ``$MLP_STUDIO_REAL_DATA`` or
+real datasets folder (``tests/real_data.py``: ``$MLP_STUDIO_DATA`` or
 ``../shared/datasets``) and are skipped when it lacks them. The whole module runs
 offline: sockets refuse anything but loopback, and the data cache
 (``MLP_STUDIO_DATA``) is an empty temporary folder, so nothing is downloaded.
