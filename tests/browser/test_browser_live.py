@@ -38,4 +38,16 @@ def test_the_sidebar_epoch_follows_the_page_while_training(open_studio):
     # Both refresh on their own timers (the sidebar at half the page's rate): a few epochs
     # apart at most, never the "epoch 0" of a sidebar drawn once when training started.
     assert all(abs(page - side) <= 12 for page, side in samples), samples
+
+    # Leaving Train mid-training leaves no live view behind that the server then complains
+    # about ("fragment ... does not exist anymore"), while the sidebar stays live elsewhere.
+    log_before = s.server.log_path.read_text(errors="replace").count("does not exist")
+    s.go("Draw")
+    first = SIDEBAR_EPOCH.search(s.sidebar_text())
+    time.sleep(8)
+    later = SIDEBAR_EPOCH.search(s.sidebar_text())
+    assert first and later and int(later.group(1)) > int(first.group(1)), (first, later)
+    log = s.server.log_path.read_text(errors="replace")
+    assert log.count("does not exist") == log_before, s.server.describe()
+    s.go("Train")
     s.click("Stop")
