@@ -8,6 +8,7 @@ column, and a column identical to the target (it would give the answer away).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -64,7 +65,9 @@ def infer_plan(df: pd.DataFrame, target: str) -> list[ColumnPlan]:
 
 
 def _fingerprint(s: pd.Series):
-    return tuple(s.astype("string").fillna("\0").tolist())
+    """A digest of the column's values as text: equal for columns with the same values."""
+    hashed = pd.util.hash_pandas_object(s.astype("string").fillna("\0"), index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
 
 
 def _kind(s: pd.Series) -> str:

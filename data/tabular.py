@@ -70,6 +70,15 @@ class TableEncoder:
         self.missing = missing
         self.columns: list[dict] | None = None    # one fitted entry per feature column
 
+    @classmethod
+    def numeric_columns(cls, names):
+        """A fitted encoder that reads the numeric columns ``names`` as they are (a built-in
+        table's features); rows with a missing value cannot be encoded."""
+        encoder = cls({name: "numeric" for name in names}, missing="drop")
+        encoder.columns = [{"name": name, "role": "numeric", "style": "plain", "fill": 0.0,
+                            "missing_share": 0.0, "indicator": False} for name in names]
+        return encoder
+
     @property
     def features(self):
         return [c for c, r in self.roles.items() if r in FEATURE_ROLES]

@@ -83,11 +83,16 @@ def model_record(spec, info, preprocessing, scheduler, *, network=None, owner_al
     return ModelRecord(network, spec, info, preprocessing, job)
 
 
-def attach_data(record, prepared):
-    """Give ``record`` its splits; the preprocessing must be the one it was trained with."""
-    if prepared.preprocessing.to_dict() != record.preprocessing.to_dict():
+def check_scaling(preprocessing, prepared):
+    """ValueError unless ``prepared`` was scaled exactly as a model with ``preprocessing`` was."""
+    if prepared.preprocessing.to_dict() != preprocessing.to_dict():
         raise ValueError("The model was trained with a different input scaling than this "
                          "server's copy of the data gives; it cannot be evaluated here.")
+
+
+def attach_data(record, prepared):
+    """Give ``record`` its splits; the preprocessing must be the one it was trained with."""
+    check_scaling(record.preprocessing, prepared)
     record.prepared = prepared
     record.job.data = training_data(prepared)
     record.evaluation = None

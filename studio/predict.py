@@ -49,11 +49,7 @@ def encoder_for(preprocessing):
         raise PredictionError("This model does not read table rows (it was trained on images "
                               "or on a generated set): predictions for a CSV need a model "
                               "trained on a table.")
-    encoder = TableEncoder({name: "numeric" for name in names})
-    encoder.columns = [{"name": name, "role": "numeric", "style": "plain", "fill": 0.0,
-                        "missing_share": 0.0, "indicator": False} for name in names]
-    encoder.missing = "drop"  # a built-in table has no missing values to fill
-    return encoder
+    return TableEncoder.numeric_columns(names)
 
 
 def predict_table(network, preprocessing, table):

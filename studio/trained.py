@@ -19,6 +19,7 @@ from data.toy import TOY_GENERATORS
 from mlp import ModelFileError, NeuralNetwork
 from mlp.model_file import save_model
 from studio.metrics import evaluate_split
+from studio.model_record import training_data
 from studio.presets import TRAINED_PRESETS, preset
 from studio.spec import ModelSpec
 
@@ -103,10 +104,10 @@ def train_one(name, data_dir=None):
     prepared = prepare_for(spec, data_dir)
     info = prepared.info
     network = spec.build(info.n_features, info.n_classes if info.task == "classification" else 1)
-    target = prepared.preprocessing.scale_target  # identity unless the target is standardised
-    validation = (prepared.x_val, target(prepared.y_val)) if len(prepared.x_val) else None
-    network.fit(prepared.x_train, target(prepared.y_train), spec.batch_size, spec.epochs,
-                categorical=info.task == "classification", validation_data=validation,
+    data = training_data(prepared)  # the arrays a job of the dashboard trains on
+    validation = (data.x_val, data.y_val) if data.x_val is not None else None
+    network.fit(data.x_train, data.y_train, spec.batch_size, spec.epochs,
+                categorical=data.categorical, validation_data=validation,
                 early_stopping=(spec.early_stopping or None) if validation else None)
     metric_name, value = score(network, prepared)
     network.metadata = {"spec": spec.to_dict(), "preprocessing": prepared.preprocessing.to_dict(),

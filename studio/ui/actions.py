@@ -11,7 +11,8 @@ from data import DATASETS, Preprocessing
 from mlp import ModelFileError, NeuralNetwork
 from mlp.model_file import model_to_bytes
 from studio import limits
-from studio.model_record import attach_data, build_record, matches_dataset, model_record
+from studio.model_record import (attach_data, build_record, check_scaling, matches_dataset,
+                                 model_record)
 from studio.spec import ModelSpec, SpecError
 from studio.trained import load_trained as load_trained_preset
 from studio.ui import datasets, state
@@ -94,9 +95,7 @@ def _load_network(spec, preprocessing, network, progress=None):
     info = datasets.dataset_info(spec, csv)
     if datasets.available_locally(spec, csv):
         prepared = datasets.prepared(spec, csv, progress)
-        if preprocessing.to_dict() != prepared.preprocessing.to_dict():
-            raise ValueError("The model was trained with a different input scaling than this "
-                             "server's copy of the data gives; it cannot be evaluated here.")
+        check_scaling(preprocessing, prepared)
         return _make_current(spec, prepared, network)
     return _make_current_without_data(spec, info, preprocessing, network)
 

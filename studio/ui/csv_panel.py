@@ -51,7 +51,7 @@ def csv_upload():
     target = left.selectbox("Target column", columns, index=len(columns) - 1, key="csv_target")
     task = right.selectbox("Task", ("infer", "classification", "regression"), key="csv_task")
     try:
-        plans = column_plan(table, target)
+        plans = _plans(upload, table, target)
     except CsvError as exc:
         say("error", f"{upload.name}: {exc}")
         return
@@ -79,6 +79,16 @@ def csv_upload():
     with st.expander(f"What was done to the file ({len(dataset.notes)} notes)"):
         for note in dataset.notes:
             st.markdown(f"- {plain(note)}")
+
+
+def _plans(upload, table, target):
+    """The inferred roles, worked out once per file and target (not on every rerun)."""
+    kept = state.get("csv_plans")
+    if kept is not None and kept[0] == (upload.file_id, target):
+        return kept[1]
+    plans = column_plan(table, target)
+    state.put("csv_plans", ((upload.file_id, target), plans))
+    return plans
 
 
 def _role_editor(plans, target):

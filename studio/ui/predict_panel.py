@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from data import CsvError, read_csv_table
+from data.csv_upload import DEFAULT_MAX_BYTES
 from studio.predict import PredictionError, encoder_for, predict_table
+from studio.ui import state
 from studio.ui.plain import say
 
 SHOWN_ROWS = 1000
@@ -27,12 +29,12 @@ def section(record):
                    f"({', '.join(encoder.features)}); the target {target!r} is optional (with "
                    "it, the metrics are shown too), and other columns are ignored.")
     upload = st.file_uploader("Rows to predict (.csv)", type=["csv", "txt"], key="predict_file",
-                              help="Up to 25 MB, UTF-8, with a header row.")
+                              help=f"Up to {DEFAULT_MAX_BYTES / 1e6:.0f} MB, UTF-8, with a "
+                                   "header row.")
     if upload is None:
         return
     try:
-        table = read_csv_table(upload.getvalue(), min_columns=1)
-        prediction = predict_table(record.job.network_copy(), record.preprocessing, table)
+        prediction, combined = _predicted(record, upload)
     except (CsvError, PredictionError) as exc:
         say("error", f"{upload.name}: {exc}")
         return
@@ -40,16 +42,30 @@ def section(record):
         say("caption", note)
     if prediction.result is not None:
         _metrics(prediction.result)
-    combined = pd.concat([table, prediction.table.rename(columns=lambda c: _free(c, table))],
-                         axis=1)
     st.dataframe(combined.head(SHOWN_ROWS), hide_index=True, width="stretch",
                  key="predict_table")
     if len(combined) > SHOWN_ROWS:
         st.caption(f"The first {SHOWN_ROWS:,} of {len(combined):,} rows; the download has all.")
+    # Deferred: the file is written when the button is clicked, not on every rerun.
     st.download_button("Download the predictions (.csv)",
-                       data=combined.to_csv(index=False).encode("utf-8"),
+                       data=lambda: combined.to_csv(index=False).encode("utf-8"),
                        file_name=f"predictions-{upload.name.rsplit('.', 1)[0]}.csv",
                        mime="text/csv", on_click="ignore", key="predict_download")
+
+
+def _predicted(record, upload):
+    """``(prediction, the upload with its predictions)``, computed once per file and weights
+    (the page reruns on every interaction; the table can have 200,000 rows)."""
+    key = (upload.file_id, record.run_id, record.network.history["samples_seen"])
+    kept = state.get("predicted")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    table = read_csv_table(upload.getvalue(), min_columns=1)
+    prediction = predict_table(record.job.network_copy(), record.preprocessing, table)
+    combined = pd.concat([table, prediction.table.rename(columns=lambda c: _free(c, table))],
+                         axis=1)
+    state.put("predicted", (key, (prediction, combined)))
+    return prediction, combined
 
 
 def _free(column, table):

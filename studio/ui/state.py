@@ -45,7 +45,9 @@ DEFAULTS = {
     "just_loaded": lambda: False,   # a trained preset was loaded on Build: offer its pages once
     "confirm_reset": lambda: False,  # asking before the current model is re-initialised
     "upload_error": lambda: None,   # the last model upload's error, shown until the next
+    "csv_plans": lambda: None,      # (file id, target), the inferred column roles
     "csv_signature": lambda: None,  # upload and choices the CSV dataset was built from
+    "predicted": lambda: None,      # (file id, run, samples seen), (prediction, table) on Evaluate
     "gradcheck": lambda: None,      # (run id, samples seen, table) of the last gradient check
     "live_figures": lambda: None,   # (history version, figures) the Train page drew last
 }

@@ -1,9 +1,9 @@
 """The Train page in AppTest: controls, live view, divergence, settings, model files."""
 
-import time
 
 import pytest
 from app_support import give, make_record, no_exceptions, texts
+from waiting import wait_until
 
 from mlp.model_file import model_to_bytes
 from studio.spec import ModelSpec
@@ -17,10 +17,8 @@ def open_train(app, record):
 
 
 def wait_for(record, predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not predicate(record.job.snapshot()):
-        time.sleep(0.05)
-    return predicate(record.job.snapshot())
+    """Wait until ``predicate`` holds for the job's snapshot."""
+    return wait_until(lambda: predicate(record.job.snapshot()), timeout, interval=0.05)
 
 
 def test_without_a_model_the_page_points_to_build(app):
@@ -54,11 +52,16 @@ def training_for_a_while(app):
     return record
 
 
+def press_and_settle(app, record, key):
+    """Press Pause or Stop (``key``) and rerun once the job has let go of its worker."""
+    app.button(key=key).click().run()
+    assert record.job.join(timeout=30)
+    app.run()
+
+
 def test_pause_change_learning_rate_and_resume(app):
     record = training_for_a_while(app)
-    app.button(key="train_pause").click().run()
-    assert record.job.join(timeout=5)
-    app.run()
+    press_and_settle(app, record, "train_pause")
     assert record.job.status.value == "paused"
     assert app.button(key="train_start").label == "Resume"
     app.number_input(key="train.learning_rate").set_value(0.0005).run()
@@ -153,9 +156,7 @@ def test_change_settings_stays_open_after_apply(app):
 
 def test_stop_ends_the_run_and_says_what_can_follow(app):
     record = training_for_a_while(app)
-    app.button(key="train_stop").click().run()
-    assert record.job.join(timeout=30)
-    app.run()
+    press_and_settle(app, record, "train_stop")
     assert record.job.status.value == "stopped"
     assert app.button(key="train_start").label == "Train further"
     assert any("Stopped. The weights are kept: train them further, or Reset." in c

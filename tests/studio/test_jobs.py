@@ -5,18 +5,10 @@ import time
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from mlp import NeuralNetwork
 from studio.jobs import JobScheduler, Status, TrainingData, TrainingJob
-
-
-def wait_until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def make_data(n=400, seed=0):

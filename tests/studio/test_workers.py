@@ -2,25 +2,16 @@
 
 import os
 import sys
-import time
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from data.views import ScaledRows
 from mlp import NeuralNetwork
 from studio.jobs import JobScheduler, Status, TrainingData, TrainingJob
 from studio.scheduler import MIN_WORK_FOR_THREADS, blas_threads
 from studio.workers import WorkerPool
-
-
-def wait_until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def network(seed=0, optimizer=None):
