@@ -129,8 +129,9 @@ class TableEncoder:
             entry["other"] = len(counts) > self.max_levels
             entry["fill"] = str(counts.index[0]) if len(counts) else OTHER
             values = text
-        share = float(pd.isna(values).mean()) if len(s) else 0.0
-        entry["missing_share"] = share
+        missing = int(np.count_nonzero(pd.isna(values)))
+        share = missing / len(s) if len(s) else 0.0
+        entry["missing_share"], entry["missing_count"] = share, missing
         entry["indicator"] = self.missing == "impute" and share > INDICATOR_SHARE
         return entry
 
@@ -260,7 +261,10 @@ class TableEncoder:
                 shown = (f"the median {fill:.4g}" if entry["role"] == "numeric" else
                          "the median date" if entry["role"] == "date" else
                          f"the most frequent value {fill!r}")
-                notes.append(f"{name!r}: {share:.1%} missing, filled with {shown}"
+                count = entry.get("missing_count")
+                said = f"{share:.1%}" if count is None else \
+                    f"{count:,} value{'s' * (count != 1)} ({share:.1%})"
+                notes.append(f"{name!r}: {said} missing, filled with {shown}"
                              + (" and marked in an indicator column." if entry["indicator"]
                                 else "."))
         return notes

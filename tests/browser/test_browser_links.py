@@ -106,3 +106,15 @@ def test_a_fresh_visitor_opens_a_saved_model_for_another_dataset(open_studio):
     assert "2 → 8 → 2" in s.sidebar_text()
     s.go("Evaluate")
     s.assert_no_errors("Evaluate the opened model")
+
+
+def test_the_trained_digits_preset_loads_in_one_click_and_reads_a_seven(open_studio):
+    s = open_studio("/")
+    s.choose("Start from a preset", "Digits: quick start")
+    s.click("Load trained")
+    s.expect_alert("Success", "Loaded the trained preset “Digits: quick start”")
+    assert "64 → 64 → 10" in s.sidebar_text()
+    s.go("Draw")
+    s.draw(SEVEN)
+    assert s.metric("The network reads") == "7"
+    s.assert_no_errors("Draw with the trained Digits preset")

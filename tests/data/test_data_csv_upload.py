@@ -87,7 +87,7 @@ def test_a_missing_marker_among_numbers_is_filled():
     ds = load_csv(data, target="y")
     assert ds.feature_names == ("a", "b")
     assert ds.x[4, 0] == np.median([i for i in range(30) if i != 4])
-    assert any("'a': 3.3% missing, filled with the median 15" in n for n in ds.notes)
+    assert any("'a': 1 value (3.3%) missing, filled with the median 15" in n for n in ds.notes)
 
 
 def test_rows_with_missing_values_are_dropped_when_asked_and_reported():
@@ -106,7 +106,7 @@ def test_missing_values_are_filled_by_default_with_an_indicator_when_frequent():
     assert ds.feature_names == ("a", "a (missing)", "b")
     assert ds.x.shape == (30, 3) and np.all(np.isfinite(ds.x))
     assert ds.x[3].tolist() == [15.5, 1.0, 6.0] and ds.x[5, 2] == 30.0
-    assert any(n.startswith("'a': 6.7% missing, filled with the median 15.5 and marked in an "
+    assert any(n.startswith("'a': 2 values (6.7%) missing, filled with the median 15.5 and marked in an "
                             "indicator column") for n in ds.notes)
 
 

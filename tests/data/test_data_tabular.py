@@ -110,7 +110,7 @@ def test_missing_values_are_filled_and_marked():
     assert encoder.feature_names == ["n", "n (missing)", "c=a", "c=b", "c (missing)"]
     x = encoder.transform(df)
     assert x[1].tolist() == [3.0, 1.0, 1.0, 0.0, 1.0]
-    assert "'n': 40.0% missing, filled with the median 3 and marked in an indicator column." \
+    assert "'n': 8 values (40.0%) missing, filled with the median 3 and marked in an indicator column." \
         in encoder.notes()
 
 
