@@ -23,12 +23,15 @@ def evaluate(record, refresh=False):
     reused until ``refresh``; otherwise they are recomputed only when the weights
     have changed.
     """
-    seen = record.network.history["samples_seen"]
+    active = record.job.status.active
     kept = record.evaluation
-    if kept is not None and not refresh and (kept[0] == seen or record.job.status.active):
-        return kept[1], kept[0]
+    if kept is not None and not refresh and (active or kept[0] == weights_state(record)):
+        return kept[1], kept[0][0]
+    # Read before the weights: a worker's last progress (the final sample count) arrives
+    # before its trained weights, so results computed while the job was active never pass
+    # for the final weights' (the state records whether the job was active).
+    state = weights_state(record)
     network = record.job.network_copy()
-    seen = network.history["samples_seen"]
     p = record.prepared
     names = list(p.info.class_names) or None
     arrays = {"train": (p.x_train, p.y_train), "validation": (p.x_val, p.y_val),
@@ -38,8 +41,16 @@ def evaluate(record, refresh=False):
         result = evaluate_split(network, x, y, record.task, names, record.preprocessing)
         if result is not None:
             results[split] = result
-    record.evaluation = (seen, results)
-    return results, seen
+    record.evaluation = (state, results)
+    return results, state[0]
+
+
+def weights_state(record):
+    """``(samples seen, job active)``: what the current weights are, for the caches of results.
+
+    Only a job that is no longer active has its final weights in the network.
+    """
+    return record.network.history["samples_seen"], record.job.status.active
 
 
 def summary_table(record, results):

@@ -12,6 +12,7 @@ from data import CsvError, read_csv_table
 from data.csv_upload import DEFAULT_MAX_BYTES
 from studio.predict import PredictionError, encoder_for, predict_table
 from studio.ui import state
+from studio.ui.evaluate_panel import weights_state
 from studio.ui.plain import say
 
 SHOWN_ROWS = 1000
@@ -56,7 +57,7 @@ def section(record):
 def _predicted(record, upload):
     """``(prediction, the upload with its predictions)``, computed once per file and weights
     (the page reruns on every interaction; the table can have 200,000 rows)."""
-    key = (upload.file_id, record.run_id, record.network.history["samples_seen"])
+    key = (upload.file_id, record.run_id, weights_state(record))
     kept = state.get("predicted")
     if kept is not None and kept[0] == key:
         return kept[1]
