@@ -4,7 +4,7 @@ import streamlit as st
 
 from data import DATASETS
 from data.toy import TOY_GENERATORS
-from studio.figures.architecture import network_diagram
+from studio.figures.svg import network_svg
 from studio.presets import PRESETS, preset
 from studio.spec import ModelSpec, SpecError
 from studio.ui import build_form, csv_panel, datasets, landing, state, widgets
@@ -111,8 +111,8 @@ else:
     valid = True
 
 layers = draft.layer_sizes(info.n_features, n_outputs)
-widgets.show_figure(network_diagram(layers, [*draft.hidden_activations, draft.output_activation],
-                                    batch_size=draft.batch_size), key="diagram")
+st.image(network_svg(layers, [*draft.hidden_activations, draft.output_activation],
+                     batch_size=draft.batch_size))
 
 _build_button(build_col, "top", valid and not state.get("confirm_build"))
 if not state.get("confirm_build") or state.get("build_place") != "bottom":

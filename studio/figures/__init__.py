@@ -9,7 +9,6 @@ from studio.figures.architecture import (
                                          count_parameters,
                                          format_bytes,
                                          memory_estimate,
-                                         network_diagram,
                                          weight_images,
                                          weighted_network,
 )
@@ -40,7 +39,7 @@ __all__ = [
     "batch_positions", "confidence_histogram", "confusion_matrix_figure", "count_parameters",
     "curve_1d", "decision_boundary", "ema_smooth", "feature_summary", "format_bytes",
     "hidden_space", "image_grid", "loss_curve", "memory_estimate", "metric_curve",
-    "mistakes_gallery", "network_diagram", "neuron_heatmaps", "predicted_vs_actual",
+    "mistakes_gallery", "neuron_heatmaps", "predicted_vs_actual",
     "probability_bars", "regression_fit_1d", "residual_histogram", "runs_overlay",
     "scatter_2d", "weight_images", "weighted_network",
 ]

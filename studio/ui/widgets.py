@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from data import CsvError, DownloadError, find_california_dir, find_mnist_dir
-from studio.figures import data_preview
+from studio.figures import data_preview, svg
 from studio.ui import actions, datasets, state
 from studio.ui.build_form import load_spec
 from studio.ui.plain import say
@@ -87,9 +87,9 @@ def dataset_preview(dataset):
     """A preview that fits the data: sample images, a 2-D scatter, or a summary table."""
     info = dataset.info
     x, y = dataset.x[:PREVIEW_SAMPLES], dataset.y[:PREVIEW_SAMPLES]
-    if info.image_shape is not None:
-        show_figure(data_preview.image_grid(x, y, info.image_shape, info.class_names, n=24,
-                                            columns=8), key="preview")
+    if info.image_shape is not None:  # an SVG: the first page needs no Plotly
+        st.image(svg.image_mosaic_svg(x, y, info.image_shape, info.class_names, n=24,
+                                      columns=8))
     elif info.n_features == 2:
         show_figure(data_preview.scatter_2d(x, y, info.task, info.class_names), key="preview")
     elif info.n_features == 1:
@@ -103,17 +103,22 @@ def dataset_preview(dataset):
 
 
 def share_link(spec):
-    """The link to this configuration, with what it does when opened (a copy button is built in)."""
+    """The link to this configuration, with what it does when opened (a copy button is built in).
+
+    It opens on request, in a popover: the code block's JavaScript (1.5 MB) then loads only
+    for a visitor who shares, not with every first page.
+    """
     from studio.share import ARRIVALS, arrivals_for, spec_to_query_string
     choices = arrivals_for(spec.dataset)
     if st.session_state.get("share_open") not in choices:
         st.session_state["share_open"] = "settings"
-    opened = st.radio("Share: when someone opens the link", choices, format_func=ARRIVALS.get,
-                      horizontal=True, key="share_open")
-    base = (st.context.url or "http://localhost:8501").split("?")[0]
-    st.code(f"{base}?{spec_to_query_string(spec, opened)}", language=None, wrap_lines=True)
-    st.caption("Anyone opening it gets this exact configuration"
-               + ("." if opened == "settings" else ", trained with the same seed on arrival."))
+    with st.popover("Share these settings", icon=":material/share:"):
+        opened = st.radio("When someone opens the link", choices, format_func=ARRIVALS.get,
+                          horizontal=True, key="share_open")
+        base = (st.context.url or "http://localhost:8501").split("?")[0]
+        st.code(f"{base}?{spec_to_query_string(spec, opened)}", language=None, wrap_lines=True)
+        st.caption("Anyone opening it gets this exact configuration"
+                   + ("." if opened == "settings" else ", trained with the same seed on arrival."))
 
 
 def download_progress():

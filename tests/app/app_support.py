@@ -92,6 +92,14 @@ def chart_specs(at):
     return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
 
 
+def svg_images(at):
+    """The SVG documents shown with ``st.image`` on the page (the Build page's pictures)."""
+    import base64
+    prefix = "data:image/svg+xml;base64,"
+    return [base64.b64decode(url[len(prefix):]).decode()
+            for element in at.get("image") for url in element.value if url.startswith(prefix)]
+
+
 # Strokes as fractions of the canvas, like a visitor's mouse (the browser tests draw the same).
 SEVEN = [[(0.25, 0.21), (0.75, 0.21), (0.43, 0.82)]]
 ONE = [[(0.5, 0.18), (0.5, 0.82)]]

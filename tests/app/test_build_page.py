@@ -1,6 +1,6 @@
 """The Build page in AppTest: dataset, architecture, presets, limits, share links, building."""
 
-from app_support import give, make_record, no_exceptions, texts
+from app_support import give, make_record, no_exceptions, svg_images, texts
 
 from studio.spec import ModelSpec
 
@@ -9,7 +9,11 @@ def test_default_page_shows_the_digits_form_diagram_and_share_link(app):
     app.run()
     no_exceptions(app)
     assert app.selectbox(key="build.dataset").value == "digits"
-    assert app.get("plotly_chart"), "the network diagram is drawn"
+    diagram, = [svg for svg in svg_images(app) if "parameters · about" in svg]
+    assert ">64 inputs<" in diagram and ">64 relu<" in diagram and ">10 softmax<" in diagram
+    assert any(">24 of 1,797 images<" in svg for svg in svg_images(app)), "the sample digits"
+    # A first visit loads none of Plotly's JavaScript: the page's pictures are SVG.
+    assert not app.get("plotly_chart")
     links = [c.value for c in app.code]
     assert any(link.startswith("http://studio.test:8501?ds=digits") for link in links)
     assert not app.error

@@ -347,6 +347,20 @@ class StudioPage:
         value = self.wait_for(box, f"the metric {label!r}", timeout=timeout)
         return value.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
+    def svg_texts(self):
+        """The text of every SVG picture on the page (the Build page's diagram and samples)."""
+        return self.main.locator('[data-testid="stImage"] img').evaluate_all(
+            "imgs => imgs.map(i => i.src).filter(s => s.startsWith('data:image/svg+xml;base64,'))"
+            ".map(s => new TextDecoder().decode(Uint8Array.from(atob(s.split(',')[1]), "
+            "c => c.charCodeAt(0))))")
+
+    def share_link(self):
+        """The Build page's share link, its popover opened as a visitor would."""
+        code = self.page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
+        if not code.count():
+            self.main.get_by_role("button", name="Share these settings").click()
+        return self.wait_for(code, "the share link").first.inner_text().strip()
+
     def chart(self, key):
         """The plotly element of the chart with ``key``."""
         return self.keyed(key).locator(".js-plotly-plot")

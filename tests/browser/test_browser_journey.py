@@ -215,10 +215,8 @@ def test_04_share_link_restores_the_configuration(journey, new_visitor):
     s.go("Build")
     s.set_number("Layer 1: neurons", 48)
     s.set_number("Epochs", 12)
-    code = s.main.locator('[data-testid="stCode"]')
-
     def link():
-        text = code.first.inner_text().strip() if code.count() else ""
+        text = s.share_link()
         return text if "h=48" in text and "ep=12" in text else None
 
     url = s.wait_until(link, "the share link has h=48 and ep=12")
@@ -234,7 +232,7 @@ def test_04_share_link_restores_the_configuration(journey, new_visitor):
             f"the fresh visitor sees hidden layers, units, epochs = {restored}"
         assert other.selected("Dataset") == "Digits (8x8)", other.selected("Dataset")
         assert not other.alert_texts("Warning"), f"warnings: {other.alert_texts('Warning')}"
-        again = other.main.locator('[data-testid="stCode"]').first.inner_text().strip()
+        again = other.share_link()
         assert again == url, f"the restored form's own link differs:\n{again}\n{url}"
         other.shot("05-share-link-opened")
     finally:

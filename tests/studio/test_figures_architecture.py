@@ -5,7 +5,7 @@ import pytest
 
 from studio.figures import style
 from studio.figures.architecture import (count_parameters, format_bytes, memory_estimate,
-                                         network_diagram, weight_images, weighted_network)
+                                         weight_images, weighted_network)
 
 
 def annotation_texts(fig):
@@ -42,41 +42,6 @@ def test_format_bytes(n, text):
 def test_format_bytes_rejects_negative():
     with pytest.raises(ValueError, match="byte count"):
         format_bytes(-1)
-
-
-def test_network_diagram_draws_max_drawn_neurons_of_wide_layers():
-    fig = network_diagram([784, 100, 10], ["relu", "softmax"], max_drawn=8)
-    columns = {t.name: t for t in fig.data if t.mode == "markers"}
-    assert sorted(columns) == ["10 softmax", "100 relu", "784 inputs"]
-    assert len(columns["784 inputs"].y) == 8
-    assert list(columns["784 inputs"].customdata) == [1, 2, 3, 4, 781, 782, 783, 784]
-    assert annotation_texts(fig).count("⋮") == 3
-    for caption in ("784 inputs", "100 relu", "10 softmax", "78,500 params", "1,010 params"):
-        assert caption in annotation_texts(fig)
-
-
-def test_network_diagram_title_shows_total_and_memory():
-    fig = network_diagram([784, 100, 10], ["relu", "softmax"])
-    total = sum(count_parameters([784, 100, 10]))
-    assert f"{total:,}" == "79,510"
-    assert fig.layout.title.text.startswith("79,510 parameters")
-    assert format_bytes(memory_estimate([784, 100, 10], 32)) in fig.layout.title.text
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-
-
-def test_network_diagram_edges_are_one_trace_with_gaps():
-    fig = network_diagram([3, 2, 1], ["tanh", "sigmoid"])
-    edges = [t for t in fig.data if t.name == "connections"]
-    assert len(edges) == 1
-    assert len(edges[0].x) == 3 * (3 * 2 + 2 * 1)
-    assert np.isnan(np.asarray(edges[0].x, dtype=float)[2::3]).all()
-    assert "⋮" not in annotation_texts(fig)
-    assert "1 sigmoid" in annotation_texts(fig) and "3 inputs" in annotation_texts(fig)
-
-
-def test_network_diagram_needs_one_activation_per_layer():
-    with pytest.raises(ValueError, match=r"one name per non-input layer \(2\). Received 1"):
-        network_diagram([4, 3, 2], ["relu"])
 
 
 def one_layer_weights():
