@@ -30,15 +30,13 @@ from studio.figures.inside import (
 from studio.figures.training import (
                                          batch_positions,
                                          ema_smooth,
-                                         loss_curve,
-                                         metric_curve,
                                          runs_overlay,
 )
 
 __all__ = [
     "batch_positions", "confidence_histogram", "confusion_matrix_figure", "count_parameters",
     "curve_1d", "decision_boundary", "ema_smooth", "feature_summary", "format_bytes",
-    "hidden_space", "image_grid", "loss_curve", "memory_estimate", "metric_curve",
+    "hidden_space", "image_grid", "memory_estimate",
     "mistakes_gallery", "neuron_heatmaps", "predicted_vs_actual",
     "probability_bars", "regression_fit_1d", "residual_histogram", "runs_overlay",
     "scatter_2d", "weight_images", "weighted_network",

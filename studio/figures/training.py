@@ -1,4 +1,5 @@
-"""Training curves: loss per batch and per epoch, metrics per epoch, several runs compared.
+"""Training curves: smoothing, batch positions and the loss axis shared with the live charts
+(:mod:`studio.figures.live`), and several runs compared.
 
 Histories are plain lists as kept in ``NeuralNetwork.history``; ``None`` entries
 (an epoch without validation) are skipped.
@@ -100,73 +101,10 @@ def _epoch_trace(values, name, color, dash="solid", scale=1.0):
                       hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>")
 
 
-def _batch_traces(batch, batches_per_epoch, smoothing, max_points):
-    """The raw and the smoothed per-batch loss, decimated after smoothing; [] if no batch."""
-    x = batch_positions(len(batch), batches_per_epoch)
-    smooth = ema_smooth(batch, smoothing)
-    if not len(batch):
-        return []
-    keep = _decimate(len(batch), max_points)
-    return [go.Scatter(x=x[keep], y=batch[keep], name="batch loss", mode="lines",
-                       line=dict(color=style.TRAIN, width=1), opacity=0.3,
-                       hovertemplate="epoch %{x:.2f}: %{y:.4g}<extra>batch</extra>"),
-            go.Scatter(x=x[keep], y=smooth[keep], name="smoothed", mode="lines",
-                       line=dict(color=style.TRAIN, width=2),
-                       hovertemplate="epoch %{x:.2f}: %{y:.4g}<extra>smoothed</extra>")]
-
-
 def _check_epochs(train, val, train_name, val_name):
     if len(val) and len(val) != len(train):
         raise ValueError(f"{val_name} must have one entry per epoch like {train_name} or be "
                          f"empty. Received shapes {val.shape} and {train.shape}")
-
-
-def loss_curve(batch_loss, epoch_loss, val_loss, batches_per_epoch, smoothing=0.9,
-               log_y=False, max_points=5000):
-    """Loss against epochs: raw and smoothed per batch, train and validation per epoch.
-
-    Parameters
-    ----------
-    batch_loss : list or ndarray of shape (n_batches,)
-        Loss of every mini-batch; batch ``i`` is drawn at ``(i + 1) / batches_per_epoch``.
-    epoch_loss : list or ndarray of shape (n_epochs,)
-        Mean training loss of each epoch, drawn at x = 1 .. n_epochs.
-    val_loss : list of shape (n_epochs,) or empty
-        Validation loss per epoch; ``None`` entries are skipped.
-    batches_per_epoch : int or list of int
-        See :func:`batch_positions`.
-    smoothing : float in [0, 1)
-        Weight of :func:`ema_smooth`, computed on all batches before decimation.
-    log_y : bool
-        Logarithmic loss axis.
-    max_points : int
-        Above this many batches only every k-th is drawn (the smoothing is unaffected).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Traces "batch loss", "smoothed", "train (epoch mean)", "validation", each only
-        when it has data.
-    """
-    batch = _checks.vector("batch_loss", batch_loss)
-    train = _checks.vector("epoch_loss", epoch_loss)
-    val = _checks.vector("val_loss", val_loss)
-    _check_epochs(train, val, "epoch_loss", "val_loss")
-    fig = go.Figure(_batch_traces(batch, batches_per_epoch, smoothing, max_points))
-    if np.isfinite(train).any():
-        fig.add_trace(_epoch_trace(train, "train (epoch mean)", style.TRAIN_EPOCH, dash="dot"))
-    if np.isfinite(val).any():
-        fig.add_trace(_epoch_trace(val, "validation", style.VALIDATION))
-    style.apply_layout(fig, "Loss during training", "epoch", "loss" + (" (log scale)" * log_y),
-                       hovermode="closest")
-    fig.update_yaxes(type="log" if log_y else "linear")
-    top = bulk_top(np.concatenate([batch, train, val]))
-    if not log_y and top is not None:
-        fig.update_yaxes(range=[0, top])
-    fig.update_xaxes(rangemode="tozero")
-    if not fig.data:
-        style.add_message(fig, "No training yet")
-    return fig
 
 
 def bulk_top(values, quantile=0.99, headroom=1.15):
@@ -181,37 +119,6 @@ def bulk_top(values, quantile=0.99, headroom=1.15):
         return None
     top = float(np.quantile(finite, quantile)) * headroom
     return top if finite.max() > 1.5 * top and top > 0 else None
-
-
-def metric_curve(metric, val_metric, metric_name):
-    """Training and validation metric per epoch.
-
-    Parameters
-    ----------
-    metric, val_metric : list of shape (n_epochs,); ``val_metric`` may be empty
-        Per-epoch values; ``None`` entries are skipped. Accuracy is a fraction in [0, 1]
-        and is shown in percent on a [0, 100] axis.
-    metric_name : str
-        "accuracy", "mse" or any other name (used as the axis title).
-    """
-    train = _checks.vector("metric", metric)
-    val = _checks.vector("val_metric", val_metric)
-    _check_epochs(train, val, "metric", "val_metric")
-    name = str(metric_name)
-    percent = name.lower() in ("accuracy", "acc")
-    scale = 100.0 if percent else 1.0
-    fig = go.Figure()
-    if np.isfinite(train).any():
-        fig.add_trace(_epoch_trace(train, "train", style.TRAIN, scale=scale))
-    if np.isfinite(val).any():
-        fig.add_trace(_epoch_trace(val, "validation", style.VALIDATION, scale=scale))
-    y_title = METRIC_TITLES.get(name.lower(), name)
-    style.apply_layout(fig, f"{y_title[0].upper()}{y_title[1:]} per epoch", "epoch", y_title)
-    if percent:
-        fig.update_yaxes(range=[0, 100], ticksuffix="%")
-    if not fig.data:
-        style.add_message(fig, f"No {name} recorded yet")
-    return fig
 
 
 def runs_overlay(runs, which="val_loss", log_y=False):

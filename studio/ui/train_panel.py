@@ -7,7 +7,7 @@ and rebuilds the charts only when the history has grown.
 
 import streamlit as st
 
-from studio.figures.training import loss_curve, metric_curve
+from studio.figures.live import loss_chart, metric_chart
 from studio.jobs import Status
 from studio.live_rate import LiveRate
 from studio.spec import OPTIMIZER_SETTINGS
@@ -121,10 +121,16 @@ def live_view(record):
     While the job runs, the progress line refreshes at the server's live rate and
     the charts (the costly part, on the server and in the browser) at a third of
     it; a queued job's view only checks its place in line, every few seconds;
-    any other view draws once.
+    any other view draws once. Whatever the status, the progress and the charts
+    sit in the same two keyed containers, so a rerun that changes the status
+    (start, pause, the end of training) updates the charts in place instead of
+    removing and redrawing them.
     """
     status = record.job.status
-    if status is Status.RUNNING:
+    status_box = st.container(key="train_status")
+    charts_box = st.container(key="train_charts")
+    running = status is Status.RUNNING
+    if running:
         rate = live_rate()
         interval = rate.interval()
 
@@ -136,12 +142,8 @@ def live_view(record):
                 st.rerun()  # the controls change with the status
             _status_line(snap, record)
 
-        @st.fragment(run_every=CHART_EVERY * interval)
-        def charts():
-            _charts(record.job.snapshot(), record)
-
-        progress()
-        charts()
+        with status_box:
+            progress()
     elif status is Status.QUEUED:
         @st.fragment(run_every=QUEUED_POLL_SECONDS)
         def waiting():
@@ -150,12 +152,21 @@ def live_view(record):
                 st.rerun()
             _status_line(snap, record)
 
-        waiting()
-        _charts(record.job.snapshot(), record)
+        with status_box:
+            waiting()
     else:
-        snap = record.job.snapshot()
-        _status_line(snap, record)
-        _charts(snap, record)
+        with status_box:
+            _status_line(record.job.snapshot(history=False), record)
+
+    # The same fragment for every status (refreshing only while running): charts drawn by
+    # the page itself and by a fragment count as different elements, and the browser would
+    # remove them and draw them anew, blank for a moment, at each change of status.
+    @st.fragment(run_every=CHART_EVERY * interval if running else None)
+    def charts():
+        _charts(record.job.snapshot(), record)
+
+    with charts_box:
+        charts()
 
 
 def _status_line(snap, record):
@@ -202,7 +213,8 @@ def flat_loss_hint(losses, spec):
 
 
 def _figures(snap, record):
-    """The loss and metric figures, rebuilt only when the history has grown."""
+    """The loss and metric charts as ``(data, spec)`` pairs, rebuilt only when the history
+    has grown."""
     history = snap.history
     log_y = bool(st.session_state.get("train_log_loss"))
     version = (record.run_id, len(history["batch_loss"]), len(history["loss"]), log_y)
@@ -212,9 +224,9 @@ def _figures(snap, record):
     n_train = len(record.job.data.x_train) if record.job.data is not None else 0
     batches = snap.batches or max(1, -(-n_train // record.job.batch_size))
     classify = record.task == "classification"
-    figures = (loss_curve(history["batch_loss"], history["loss"], history["val_loss"], batches,
+    figures = (loss_chart(history["batch_loss"], history["loss"], history["val_loss"], batches,
                           max_points=LIVE_MAX_POINTS, log_y=log_y),
-               metric_curve(history["metric"] if classify else _mse(history["loss"], record),
+               metric_chart(history["metric"] if classify else _mse(history["loss"], record),
                             history["val_metric"] if classify
                             else _mse(history["val_metric"], record),
                             "accuracy" if classify else "mse"))
@@ -237,9 +249,9 @@ def _charts(snap, record):
                    "squash the curve); a log scale shows every loss, and small ones apart.")
     loss, metric = _figures(snap, record)
     cols = st.columns(2)
-    cols[0].plotly_chart(loss, width="stretch", key="live_loss", config=widgets.PLOTLY_CONFIG)
-    cols[1].plotly_chart(metric, width="stretch", key="live_metric",
-                         config=widgets.PLOTLY_CONFIG)
+    # Vega-Lite: new data reaches the drawn chart in place (see studio.figures.live).
+    cols[0].vega_lite_chart(*loss, width="stretch", key="live_loss")
+    cols[1].vega_lite_chart(*metric, width="stretch", key="live_metric")
     classify = record.task == "classification"
     last = {k: next((v for v in reversed(history[k]) if v is not None), None)
             for k in ("loss", "val_loss", "metric", "val_metric")}

@@ -92,6 +92,19 @@ def chart_specs(at):
     return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
 
 
+def vega_charts(at):
+    """(spec dict, points DataFrame) of every Vega-Lite chart on the page (the live charts)."""
+    import json
+
+    import pyarrow as pa
+    charts = []
+    for chart in at.get("vega_lite_chart"):
+        data = chart.proto.data.data
+        points = pa.ipc.open_stream(data).read_all().to_pandas() if data else None
+        charts.append((json.loads(chart.proto.spec), points))
+    return charts
+
+
 def svg_images(at):
     """The SVG documents shown with ``st.image`` on the page (the Build page's pictures)."""
     import base64

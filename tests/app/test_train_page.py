@@ -2,7 +2,7 @@
 
 
 import pytest
-from app_support import give, make_record, no_exceptions, texts
+from app_support import give, make_record, no_exceptions, texts, vega_charts
 from waiting import wait_until
 
 from mlp.model_file import model_to_bytes
@@ -37,8 +37,13 @@ def test_start_trains_in_the_background_and_the_page_shows_it(app):
     assert wait_for(record, lambda s: s.status.value == "finished")
     app.run()
     no_exceptions(app)
-    charts = app.get("plotly_chart")
-    assert len(charts) >= 2, "live loss and accuracy charts"
+    (loss_spec, loss), (metric_spec, metric) = vega_charts(app)
+    assert loss_spec["title"]["text"] == "Loss during training"
+    assert set(loss["series"]) == {"batch loss", "smoothed", "train (epoch mean)", "validation"}
+    assert loss[loss["series"] == "train (epoch mean)"]["epoch"].tolist() == [1, 2, 3]
+    assert metric_spec["title"]["text"] == "Accuracy (%) per epoch"
+    val = metric[metric["series"] == "validation"]["value"].tolist()
+    assert val == pytest.approx([100 * v for v in record.network.history["val_metric"]])
     assert any("Finished" in c for c in texts(app.caption))
     assert app.button(key="train_start").disabled, "no epochs left to train"
 

@@ -361,6 +361,19 @@ class StudioPage:
             self.main.get_by_role("button", name="Share these settings").click()
         return self.wait_for(code, "the share link").first.inner_text().strip()
 
+    def live_chart(self, title):
+        """{"legend": [labels], "lines": [path data]} of the Vega-Lite chart titled ``title``
+        (the Train page's live charts, drawn as SVG), or None while there is none."""
+        return self.main.locator(".vega-embed svg.marks").evaluate_all(
+            """(svgs, title) => { for (const svg of svgs) {
+                 const heading = svg.querySelector('.role-title-text text');
+                 if (!heading || heading.textContent !== title) continue;
+                 return {legend: [...svg.querySelectorAll('.role-legend-label text')]
+                                   .map(t => t.textContent),
+                         lines: [...svg.querySelectorAll('.mark-line path')]
+                                  .map(p => p.getAttribute('d') || '')}; }
+               return null; }""", title)
+
     def chart(self, key):
         """The plotly element of the chart with ``key``."""
         return self.keyed(key).locator(".js-plotly-plot")

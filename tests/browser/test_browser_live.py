@@ -51,3 +51,54 @@ def test_the_sidebar_epoch_follows_the_page_while_training(open_studio):
     assert log.count("does not exist") == log_before, s.server.describe()
     s.go("Train")
     s.click("Stop")
+
+
+# Every animation frame: whether the Train page's two charts are drawn (lines in their SVG),
+# whether a chart element was removed from the page (drawn anew rather than updated), and
+# whether a metric is faded (Streamlit fades what it expects to replace while a rerun is slow).
+WATCH_FRAMES = """() => {
+  const f = window.__frames = {total: 0, undrawn: 0, faded: 0, removed: 0, seen: false};
+  new MutationObserver(changes => { for (const change of changes)
+    for (const node of change.removedNodes)
+      if (node.nodeType === 1 && (node.matches('.vega-embed') || node.querySelector('.vega-embed')))
+        f.removed++; }).observe(document.body, {childList: true, subtree: true});
+  const tick = () => {
+    const drawn = [...document.querySelectorAll('[data-testid="stMain"] .vega-embed svg.marks')]
+      .filter(svg => svg.querySelector('.mark-line path') && svg.getBoundingClientRect().height > 50);
+    if (drawn.length >= 2) f.seen = true;
+    else if (f.seen) f.undrawn++;
+    for (const m of document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')) {
+      let opacity = 1;
+      for (let e = m; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+      if (opacity < 0.9) { f.faded++; break; }
+    }
+    f.total++;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def test_charts_update_in_place_through_training_and_every_status_change(open_studio):
+    s = open_studio(f"/?ds=digits&ep={EPOCHS}&bs=8")
+    s.click("Build network", timeout=60_000)
+    s.go("Train")
+    s.click("Start")
+    s.wait_until(lambda: "samples/s" in s.progress_text(), "training to start")
+    s.wait_until(lambda: s.live_chart("Loss during training"), "the live loss chart")
+    s.page.evaluate(WATCH_FRAMES)
+    time.sleep(3)                                           # live refreshes while running
+    s.click("Pause")
+    time.sleep(1)
+    s.click("Resume")
+    time.sleep(2)
+    s.click("Stop")
+    s.rerun(lambda: s.main.get_by_text("Loss on a log scale").click(), what="the log toggle")
+    time.sleep(1)
+    frames = s.page.evaluate("() => window.__frames")
+    assert frames["seen"] and frames["total"] > 100, frames
+    assert frames["undrawn"] == 0, f"a chart was missing in {frames['undrawn']} frames: {frames}"
+    assert frames["removed"] == 0, f"a chart was removed and drawn anew: {frames}"
+    assert frames["faded"] == 0, f"the metrics were faded in {frames['faded']} frames: {frames}"
+    assert s.main.get_by_role("button", name="Train further").count() == 1
+    assert "loss (log scale)" in s.main.locator(".vega-embed svg.marks").first.inner_html()

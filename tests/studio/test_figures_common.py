@@ -17,8 +17,6 @@ XX, YY = np.linspace(0, 1, 3), np.linspace(0, 1, 2)
 
 # name -> (normal call, edge-case calls: empty, single point, NaN, one class ...)
 BUILDERS = {
-    "loss_curve": lambda: figures.loss_curve([1.0, 0.5], [0.7], [0.8], 2),
-    "metric_curve": lambda: figures.metric_curve([0.5], [0.4], "accuracy"),
     "runs_overlay": lambda: figures.runs_overlay([{"label": "a", "loss": [1], "val_loss": [1]}]),
     "weighted_network": lambda: figures.weighted_network([np.ones((2, 3)), -np.ones((3, 1))]),
     "weight_images": lambda: figures.weight_images(np.ones((4, 3)), (2, 2)),
@@ -41,9 +39,6 @@ BUILDERS = {
 
 # Empty, single-point, NaN, one-class ... inputs: (call, traces drawn, message shown or None)
 EDGE_CASES = [
-    (lambda: figures.loss_curve([np.nan, 1.0], [np.nan], [None], 1, log_y=True), 2, None),
-    (lambda: figures.loss_curve([2.0], [2.0], [], 1), 3, None),
-    (lambda: figures.metric_curve([], [], "mse"), 0, "No mse recorded yet"),
     (lambda: figures.runs_overlay([{"label": "empty", "loss": [], "val_loss": []}]), 1, None),
     (lambda: figures.weighted_network([np.array([[np.nan]])], [np.array([np.nan])]), 2, None),
     (lambda: figures.weight_images(np.full((4, 1), np.nan), (2, 2)), 1, None),
