@@ -252,14 +252,19 @@ def main(argv=None) -> int:
             # The visitors who only train are elsewhere on a real server: their browser runs
             # here at the lowest priority, so that it does not take the server's CPUs. The
             # visitors whose experience is measured get a browser at normal priority.
+            others = set(chromium_pids())       # Chromiums of someone else: left alone
             crowd = launch(playwright)
-            crowd_pids = chromium_pids()
+            crowd_pids = [p for p in chromium_pids() if p not in others]
             measured = launch(playwright)
-            lowered = [Lowered(crowd_pids, "crowd", CROWD_SHARES),
-                       Lowered([p for p in chromium_pids() if p not in crowd_pids], "measured",
+            # The crowd is lowered once every visitor pressed Start (a starved browser takes
+            # a minute to send a click).
+            lowered = [Lowered(crowd_pids, "crowd", MEASURED_SHARES),
+                       Lowered([p for p in chromium_pids()
+                                if p not in crowd_pids and p not in others], "measured",
                                MEASURED_SHARES)]
             try:
-                results = run_visitors(crowd, measured, url, args)
+                results = run_visitors(crowd, measured, url, args,
+                                       lambda: lowered[0].set_shares(CROWD_SHARES))
             finally:
                 for group in lowered:
                     group.stop()
@@ -315,6 +320,12 @@ class Lowered:
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def set_shares(self, shares):
+        """Change the group's weight (or nice value) from now on."""
+        self.nice = 19 if shares < 64 else 10
+        if self.cgroup is not None:
+            (self.cgroup / "cpu.shares").write_text(str(shares))
+
     def _run(self):
         while not self.done.wait(2.0):
             for pid in [p for root in self.roots for p in (root, *common.descendants(root))]:
@@ -346,7 +357,7 @@ def _make_cgroup(name, shares):
         return None
 
 
-def run_visitors(crowd, measured, url, args):
+def run_visitors(crowd, measured, url, args, lower_crowd):
     """Visitor 1 (measured) and visitors 2.. (the crowd) train; a 9th (measured) arrives."""
     visitors = [Visitor(measured if i == 0 else crowd, url) for i in range(args.visitors)]
     for i, visitor in enumerate(visitors, 1):
@@ -358,16 +369,21 @@ def run_visitors(crowd, measured, url, args):
     for visitor in visitors[1:]:
         visitor.click("Start")
     for visitor in visitors[1:]:   # their clicks reached the server: the measured visitor queues
-        visitor.page.get_by_text(re.compile(r"samples/s|Queued: position")).first.wait_for()
+        visitor.page.get_by_text(re.compile(r"samples/s|Queued: position|Finished")).first.wait_for()
+    lower_crowd()
     visitors[0].click("Start")
     # Until the first visitor's job leaves the queue (it pressed Start last), every job runs or
     # waits and no browser at normal priority draws: the server's steady state with eight
     # visitors training or queued, over which the throughput target is judged.
-    steady = [time.time(), None]
+    steady, cpu_steady = [time.time(), None], cpu_seconds()
     deadline = time.monotonic() + 600
-    while "samples/s" not in visitors[0].progress() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        text = visitors[0].progress()
+        if "samples/s" in text or epoch_of(text) == args.epochs:   # training, or done already
+            break
         time.sleep(READ_EVERY)
     steady[1] = time.time()
+    cpu_steady = {k: v - cpu_steady.get(k, 0.0) for k, v in cpu_seconds().items()}
     common.progress("serve_load: the first visitor switches pages while training ...")
     trainer_switches = []
     for _ in range(max(1, args.switches // 3)):
@@ -396,7 +412,7 @@ def run_visitors(crowd, measured, url, args):
     for visitor in visitors:
         visitor.close()
     return {"first_pages": first_pages, "newcomer_switches": newcomer_switches,
-            "steady": steady,
+            "steady": steady, "cpu_steady": cpu_steady,
             "trainer_switches": trainer_switches, "gaps": gaps, "wall": wall,
             "cpu": cpu}
 
@@ -508,13 +524,16 @@ def print_results(r, bare, args, log_path):
              f"training stretches, {seconds:.1f} s from the first start to the last end (the "
              "server's log). The throughput target is judged over the first "
              f"{steady_seconds:.0f} s after every visitor pressed Start, until the first "
-             "visitor's job (queued last) started: every job trains or queues, the seven "
-             "crowd's Train pages are live, and the measured visitors' browsers (normal "
+             "visitor's job (queued last) started: every job trains or queues, the "
+             f"{args.visitors - 1} other visitors' Train pages are live, and the measured "
+             "visitors' browsers (normal "
              "priority, on the server's own cores here; on a real host, the visitors' own "
              "devices) draw nothing yet.",
              "Server, browser (one Chromium, a context per visitor) and workers share this "
              "machine; CPU seconds used meanwhile: "
              + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["cpu"].items()))
+             + "; of them in the steady stretch: "
+             + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["cpu_steady"].items()))
              + f". The server's log: {log_path}."]
     if args.reduced:
         notes.append("REDUCED RUN (--quick): targets not judged.")

@@ -6,8 +6,8 @@ compute -- the same operations in the same order, so the same numbers -- but
 into buffers kept from one batch to the next: each layer's output is computed in
 place over its pre-activation (backpropagation takes the derivative from the
 output), the softmax's output becomes the output delta, and every product writes
-into its own array. Nothing the size of a batch is allocated per batch, except
-the relu mask.
+into its own array (the relu mask too). Nothing the size of a batch is allocated
+per batch.
 
 It applies when every hidden activation is a registered one with a derivative
 from its output and the output is softmax with cross-entropy; the training loop
@@ -35,12 +35,14 @@ def _identity(z):
     return None
 
 
-def _relu_mask(delta, a):
-    np.multiply(delta, a > 0, out=delta)
+def _relu_mask(delta, a, mask):
+    np.greater(a, 0, out=mask)
+    np.multiply(delta, mask, out=delta)
 
 
 #: Hidden activations computed in place, and their derivatives (from the output) applied
-#: in place to the incoming delta; ``None`` means the registered pair's own functions.
+#: in place to the incoming delta (given a boolean buffer of its shape to work in);
+#: ``None`` means the registered pair's own functions.
 IN_PLACE = {"relu": (_relu, _relu_mask), "tanh": (_tanh, None), "identity": (_identity, None),
             "sigmoid": (None, None), "leaky_relu": (None, None)}
 
@@ -62,6 +64,7 @@ class LabelStep:
         widths = network.layers[1:]
         self.outputs = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self.deltas = [np.empty((batch_size, w), dtype=dtype) for w in widths[:-1]]
+        self.masks = [np.empty((batch_size, w), dtype=bool) for w in widths[:-1]]
         self.rows = np.arange(batch_size)
         self.eps = np.finfo(dtype).eps
         self.activate = [IN_PLACE[pair.name][0] for pair in network.hidden]
@@ -147,7 +150,7 @@ class LabelStep:
                 np.matmul(delta, net.weights[i].T, out=incoming)
                 apply = self.apply_derivative[i - 1]
                 if apply is not None:
-                    apply(incoming, activations[i])
+                    apply(incoming, activations[i], self.masks[i - 1][:m])
                 else:
                     incoming *= net.hidden[i - 1].output_derivative(activations[i])
                 delta = incoming

@@ -13,6 +13,7 @@ event ``loss`` is that batch's mean loss; on an epoch event, the epoch's mean.
 A callback that returns True asks training to stop after the current batch.
 """
 
+import math
 import time
 
 import numpy as np
@@ -236,7 +237,7 @@ class _Loop:
         else:
             y_true = self._batch_targets(idx)
             loss = float(np.mean(net.loss.function(y_pred, y_true)))
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             self._diverged(epoch, batch, idx)
         if self.from_labels:
             gradient = net.backpropagate(delta, activations, pre_activations)
@@ -252,7 +253,7 @@ class _Loop:
         """The same step as :meth:`_train_batch`, computed by :class:`mlp.step.LabelStep`."""
         labels = self.labels[idx]
         loss, predicted = self.step.forward(self.x[idx], labels)
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             self._diverged(epoch, batch, idx)
         self.step.backward()
         self._update(self.net.gradient, epoch, batch)

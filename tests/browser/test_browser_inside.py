@@ -55,9 +55,11 @@ def test_the_boundary_moves_while_training_and_the_demonstration_runs(open_studi
 
     s.wait_for(s.main.get_by_text("Run the demonstration", exact=True),
                "the demonstration toggle").click()
-    texts = s.wait_until(lambda: s.main.get_by_text(re.compile(r"hidden layer: test accuracy"))
-                         .all_inner_texts() or None, "the demonstration's three results",
-                         timeout=120_000)
+    def results():   # they appear one after another, as each network is trained
+        found = s.main.get_by_text(re.compile(r"hidden layer: test accuracy")).all_inner_texts()
+        return found if len(found) >= 3 else None
+
+    texts = s.wait_until(results, "the demonstration's three results", timeout=120_000)
     accuracy = {m.group(1): int(m.group(2)) for m in
                 (re.search(r"(\w+) hidden layer: test accuracy (\d+)%", t) for t in texts) if m}
     assert set(accuracy) == {"identity", "relu", "tanh"}, texts
