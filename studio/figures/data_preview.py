@@ -28,17 +28,27 @@ def image_grid(images, labels, image_shape, class_names=None, n=32, columns=8, t
     title : str, optional
         Replaces the default "N of M images".
     """
+    shown, titles, title = first_images(images, labels, image_shape, class_names, n, title)
+    return _parts.mosaic_figure(shown, title, titles=titles, columns=columns,
+                                colorscale=style.IMAGE, hover_label="image")
+
+
+def first_images(images, labels, image_shape, class_names=None, n=32, title=None):
+    """The first ``n`` images checked and shaped, their label names and the mosaic's title.
+
+    Returns ``(shown, names, title)``: ``shown`` of shape (min(n, n_samples), height, width),
+    ``names`` a list of str or None without labels, ``title`` the given one or "N of M images".
+    """
     shown, n_images = _checks.images("images", images, image_shape, slice(0, max(int(n), 0)))
-    titles = None
+    names = None
     if labels is not None:
         classes = _checks.labels("labels", labels)
         _checks.same_length(images=range(n_images), labels=classes)
-        titles = _checks.label_names(classes[:len(shown)], class_names)
+        names = _checks.label_names(classes[:len(shown)], class_names)
     if title is None:
         title = f"{len(shown)} of {n_images:,} images" if len(shown) < n_images \
             else f"{len(shown)} images"
-    return _parts.mosaic_figure(shown, title, titles=titles, columns=columns,
-                                colorscale=style.IMAGE, hover_label="image")
+    return shown, names, title
 
 
 def scatter_2d(x, y, task, class_names=None, feature_names=("x₁", "x₂"), title=None):

@@ -16,9 +16,10 @@ from html import escape
 
 import numpy as np
 
-from studio.figures import _checks, style
+from studio.figures import style
 from studio.figures.architecture import (_check_layers, _column, count_parameters, format_bytes,
                                          memory_estimate)
+from studio.figures.data_preview import first_images
 
 TEXT, TEXT_DARK, MUTED = "#31333F", "#FAFAFA", "#808495"
 STYLE = (f"<style>text{{font-family:'Source Sans Pro',sans-serif;fill:{TEXT}}}"
@@ -129,15 +130,7 @@ def image_mosaic_svg(images, labels, image_shape, class_names=None, n=24, column
     tile_px : int
         Drawn size of each image's longer side (the pixels stay sharp).
     """
-    shown, n_images = _checks.images("images", images, image_shape, slice(0, max(int(n), 0)))
-    names = None
-    if labels is not None:
-        classes = _checks.labels("labels", labels)
-        _checks.same_length(images=range(n_images), labels=classes)
-        names = _checks.label_names(classes[:len(shown)], class_names)
-    if title is None:
-        title = f"{len(shown)} of {n_images:,} images" if len(shown) < n_images \
-            else f"{len(shown)} images"
+    shown, names, title = first_images(images, labels, image_shape, class_names, n, title)
     columns = max(1, min(int(columns), max(len(shown), 1)))
     rows = math.ceil(len(shown) / columns) if len(shown) else 0
     height_px, width_px = image_shape

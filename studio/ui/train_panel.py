@@ -155,8 +155,8 @@ def live_view(record):
         with status_box:
             waiting()
     else:
-        with status_box:
-            _status_line(record.job.snapshot(history=False), record)
+        with status_box:   # with the history: the flat-loss hint reads the epoch losses
+            _status_line(record.job.snapshot(), record)
 
     # The same fragment for every status (refreshing only while running): charts drawn by
     # the page itself and by a fragment count as different elements, and the browser would

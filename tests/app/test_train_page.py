@@ -179,6 +179,17 @@ def test_a_flat_loss_gets_a_hint_that_names_the_likely_cause():
     assert flat_loss_hint([0.7, 0.7], ModelSpec()) is None
 
 
+def test_the_train_page_shows_the_flat_loss_hint(app):
+    record = make_record(ModelSpec(hidden_layers=[16], epochs=5, batch_size=64))
+    history = record.network.history   # three epochs whose training loss did not move
+    for key, values in {"loss": [0.7] * 3, "metric": [0.5] * 3, "val_loss": [0.7] * 3,
+                        "val_metric": [0.5] * 3, "epoch_seconds": [0.1] * 3}.items():
+        history[key] = values
+    open_train(app, record)
+    assert any(w.startswith("The training loss has stayed at 0.7 for 3 epochs")
+               for w in texts(app.warning)), texts(app.warning)
+
+
 def test_unscaled_pixels_are_warned_about_on_build(app):
     app.run()
     app.selectbox(key="build.scaling").select("none").run()
