@@ -267,9 +267,8 @@ def rss_mb(pid="self") -> float:
     return 0.0
 
 
-def descendants(pid=None) -> list[int]:
-    """Process ids of every child, grandchild, ... of ``pid`` (default: this process)."""
-    pid = os.getpid() if pid is None else pid
+def children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from one pass over ``/proc``: {parent pid: [child pids]}."""
     children = {}
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit():
@@ -279,6 +278,17 @@ def descendants(pid=None) -> list[int]:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(parent, []).append(int(entry))
+    return children
+
+
+def descendants(pid=None, children=None) -> list[int]:
+    """Process ids of every child, grandchild, ... of ``pid`` (default: this process).
+
+    ``children`` is a :func:`children_by_parent` map to reuse (one pass over ``/proc``
+    for many roots); by default it is read afresh.
+    """
+    pid = os.getpid() if pid is None else pid
+    children = children_by_parent() if children is None else children
     found, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
