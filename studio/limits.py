@@ -5,7 +5,9 @@ server-wide settings come from environment variables:
 
 * ``MLP_STUDIO_MAX_JOBS`` -- training jobs that may run at once (default: the CPUs this
   container may really use, see :func:`available_cpus`);
-* ``MLP_STUDIO_JOB_SECONDS`` -- the longest a job may train (default 900 s).
+* ``MLP_STUDIO_JOB_SECONDS`` -- the longest a job may train (default 900 s);
+* ``MLP_STUDIO_SWEEP_SECONDS`` -- the longest a sweep may run, all its runs together
+  (default 900 s).
 """
 
 import functools
@@ -23,6 +25,9 @@ MAX_L2 = 1.0
 MAX_SEED = 2**32 - 1
 MAX_TOY_SAMPLES = 20_000
 MAX_PATIENCE = 100
+MAX_SWEEP_RUNS = 48      # points x seeds of one sweep
+MAX_SWEEP_VALUES = 12    # values of one varied setting
+MAX_SWEEP_SEEDS = 3
 
 
 def _env_int(name, default, low):
@@ -88,3 +93,8 @@ def max_jobs():
 def max_job_seconds():
     """The longest one training job may run, in seconds."""
     return _env_int("MLP_STUDIO_JOB_SECONDS", 900, 1)
+
+
+def max_sweep_seconds():
+    """The longest one sweep may run (every run of it, from the first start), in seconds."""
+    return _env_int("MLP_STUDIO_SWEEP_SECONDS", 900, 1)

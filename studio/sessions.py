@@ -18,10 +18,11 @@ import weakref
 
 
 class Workspace:
-    """One visitor's belongings: the current model, every run, an uploaded CSV.
+    """One visitor's belongings: the current model, every run, an uploaded CSV, a sweep.
 
     ``runs`` maps run number -> ``studio.model_record.ModelRecord``; ``csv_table``
-    is ``(file id, DataFrame)`` of the last CSV upload, parsed once.
+    is ``(file id, DataFrame)`` of the last CSV upload, parsed once; ``sweep`` is a
+    ``studio.sweep.record.SweepRecord`` or None.
     """
 
     def __init__(self):
@@ -29,6 +30,7 @@ class Workspace:
         self.runs = {}
         self.csv_dataset = None
         self.csv_table = None
+        self.sweep = None
         self.released = False
         self._runs_numbered = 0
 
@@ -45,10 +47,13 @@ class Workspace:
         return records
 
     def release(self):
-        """Stop every job and drop every model and dataset."""
+        """Stop every job and the sweep, and drop every model, dataset and result."""
         for record in self.records():
             record.job.stop()
+        if self.sweep is not None:
+            self.sweep.cancel()
         self.model, self.runs, self.csv_dataset, self.csv_table = None, {}, None, None
+        self.sweep = None
         self.released = True
 
 

@@ -30,6 +30,7 @@ WORKSPACE_KEYS = {
     "runs",                         # run_id -> ModelRecord, every model of this session
     "csv_dataset",                  # data.Dataset from an uploaded CSV, or None
     "csv_table",                    # (upload's file id, DataFrame) of the last CSV upload
+    "sweep",                        # studio.sweep.record.SweepRecord or None
 }
 DEFAULTS = {
     "workspace": Workspace,         # holds the WORKSPACE_KEYS; released when the visitor leaves

@@ -36,6 +36,19 @@ def test_release_stops_every_job_and_drops_every_model():
     assert workspace.released
 
 
+def test_release_cancels_the_sweep_and_drops_its_results():
+    class FakeSweep:
+        cancelled = False
+
+        def cancel(self):
+            self.cancelled = True
+
+    workspace, _ = filled_workspace()
+    workspace.sweep = sweep = FakeSweep()
+    workspace.release()
+    assert sweep.cancelled and workspace.sweep is None
+
+
 def test_a_session_gone_longer_than_the_grace_is_released_once():
     connected = {"a": True, "b": True}
     registry = SessionRegistry(lambda sid: connected[sid], grace_seconds=30)
