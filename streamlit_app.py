@@ -35,6 +35,7 @@ page = st.navigation([
     st.Page("app_pages/build.py", title="Build", icon=":material/construction:", default=True),
     st.Page("app_pages/train.py", title="Train", icon=":material/monitoring:"),
     st.Page("app_pages/evaluate.py", title="Evaluate", icon=":material/target:"),
+    st.Page("app_pages/sweep.py", title="Sweep", icon=":material/tune:"),
     st.Page("app_pages/draw.py", title="Draw", icon=":material/draw:"),
     st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
 ])

@@ -8,8 +8,8 @@ Usage::
 
 ``sweep.json`` is a sweep's JSON form (see :mod:`studio.sweep.spec`; the Sweep
 page's "Download the sweep" gives one). The results file opens on the Sweep page.
-Built-in datasets are loaded by each worker (``MLP_STUDIO_DATA`` says where
-downloaded ones live).
+The dataset is loaded once here and sent to each local worker; Dask workers load
+it themselves (``MLP_STUDIO_DATA`` says where downloaded ones live, on every machine).
 """
 
 import argparse
@@ -23,6 +23,7 @@ from studio import limits
 from studio.sweep.backends import BACKENDS, make_backend
 from studio.sweep.job import SweepJob, SweepStatus
 from studio.sweep.results import results_csv
+from studio.sweep.run import dataset_key
 from studio.sweep.spec import SETTINGS, SweepError, SweepSpec
 
 
@@ -76,10 +77,20 @@ def main(argv=None):
     except SweepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from data import DATASETS
+    from data import DATASETS, load_dataset
+    from data.toy import TOY_GENERATORS
     task = DATASETS[sweep.base.dataset].task
+    shipped = {}
+    if args.backend == "loky" and sweep.base.dataset not in TOY_GENERATORS:
+        # Loaded once here and sent to each local worker as it starts (a Dask worker loads
+        # its own).
+        try:
+            shipped = {dataset_key(sweep.base): load_dataset(sweep.base.dataset)}
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     job = SweepJob(sweep, lambda: make_backend(args.backend, workers=args.workers,
-                                               address=args.scheduler),
+                                               address=args.scheduler, datasets=shipped),
                    parallel=args.workers if args.backend == "loky" else sweep.n_runs,
                    task=task, time_limit=args.time_limit)
     print(f"{sweep.n_runs} runs on {args.backend} ...", flush=True)

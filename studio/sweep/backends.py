@@ -14,6 +14,7 @@ and hand back its result dict; both stop what they run when cancelled:
 
 import concurrent.futures
 import os
+import time
 import uuid
 
 from studio.sweep.run import run_point, start_local_worker
@@ -34,22 +35,22 @@ class LocalBackend:
     ----------
     workers : int
         Processes in the pool (each runs one run at a time).
-    dataset : data.Dataset, optional
-        An uploaded table: sent to each worker once, when it starts.
+    datasets : dict, optional
+        ``{studio.sweep.run.dataset_key: data.Dataset}``: the data the server holds
+        (an uploaded table, a built-in set), sent to each worker once, when it starts.
     """
 
     name = "loky"
 
-    def __init__(self, workers, dataset=None):
+    def __init__(self, workers, datasets=None):
         from joblib.externals.loky import ProcessPoolExecutor
         self.workers = int(workers)
-        token = uuid.uuid4().hex if dataset is not None else None
         threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                           "MKL_NUM_THREADS")}
-        self._token = token
+        self._cancelled = False
         self._executor = ProcessPoolExecutor(max_workers=self.workers, env=threads,
                                              initializer=start_local_worker,
-                                             initargs=(token, dataset))
+                                             initargs=(dict(datasets or {}),))
 
     @property
     def parallelism(self):
@@ -57,7 +58,7 @@ class LocalBackend:
 
     def submit(self, message):
         """Start one run; a ``concurrent.futures.Future`` of its result dict."""
-        return self._executor.submit(run_point, message, self._token)
+        return self._executor.submit(run_point, message)
 
     @staticmethod
     def wait(futures, timeout):
@@ -76,10 +77,13 @@ class LocalBackend:
 
     def cancel(self):
         """Stop every run now: the pool's processes are killed."""
+        self._cancelled = True
         self._executor.shutdown(wait=False, kill_workers=True)
 
     def close(self):
-        self._executor.shutdown(wait=True)
+        """Shut the pool down; after :meth:`cancel`, wait for its processes to be killed
+        (a plain shutdown would undo the kill and wait for the runs to end)."""
+        self._executor.shutdown(wait=True, kill_workers=self._cancelled)
 
 
 class DaskBackend:
@@ -128,13 +132,18 @@ class DaskBackend:
         return future
 
     @staticmethod
-    def wait(futures, timeout):
-        from distributed import wait
-        try:
-            result = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return set(), set(futures)
-        return result.done, result.not_done
+    def wait(futures, timeout, poll=0.05):
+        """(done, not done) once any of ``futures`` is done or ``timeout`` seconds passed.
+
+        (``distributed.wait`` needs a default client; this backend sets none, so that
+        it never takes over another client's role in the process.)
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            done = {f for f in futures if f.done()}
+            if done or time.monotonic() >= deadline:
+                return done, set(futures) - done
+            time.sleep(poll)
 
     def cancel(self):
         """Tell running runs to stop, and drop the ones not started."""
@@ -145,13 +154,17 @@ class DaskBackend:
         self.client.close()
 
 
-def make_backend(name, *, workers=None, address=None, dataset=None):
+def make_backend(name, *, workers=None, address=None, datasets=None):
     """The backend called ``name`` ("loky" or "dask"); ``address`` defaults to
-    ``MLP_STUDIO_DASK_SCHEDULER``."""
+    ``MLP_STUDIO_DASK_SCHEDULER``. ``datasets`` (``{dataset_key: Dataset}``) go to local
+    workers as they start; a Dask cluster gets only an uploaded table (key ("csv",))
+    and loads built-in datasets itself."""
+    datasets = datasets or {}
     if name == "loky":
-        return LocalBackend(workers or 1, dataset)
+        return LocalBackend(workers or 1, datasets)
     if name == "dask":
-        return DaskBackend(address or os.environ.get("MLP_STUDIO_DASK_SCHEDULER", ""), dataset)
+        return DaskBackend(address or os.environ.get("MLP_STUDIO_DASK_SCHEDULER", ""),
+                           datasets.get(("csv",)))
     raise BackendError(f"Unknown sweep backend {name!r}; choose one of {', '.join(BACKENDS)}.")
 
 

@@ -1,9 +1,10 @@
 """One run of a sweep, as a worker process executes it: load the data, train, report.
 
-Only the run's description travels to the worker (:func:`point_message`): the
+Only the run's description travels to the worker (:func:`point_message`). The
+data comes once per worker: a local worker gets the server's copy when it starts
+(:func:`start_local_worker`: no second download, no scikit-learn import), a Dask
 worker loads built-in datasets itself through :func:`data.load_dataset` (the same
-verified downloads and cache, once per process), and an uploaded table arrives
-once per worker (:func:`start_local_worker`, or a Dask future resolved there).
+verified downloads and cache) and gets an uploaded table scattered to it once.
 Nothing here imports Streamlit, pandas or scikit-learn.
 """
 
@@ -20,8 +21,7 @@ from studio.spec import ModelSpec
 
 #: How often a run looks whether it was asked to stop (Dask runs; local ones are killed).
 STOP_CHECK_SECONDS = 0.5
-_datasets = {}      # this process's datasets: load key -> data.Dataset
-_installed = {}     # uploaded tables sent to this worker: token -> data.Dataset
+_datasets = {}      # this process's datasets: dataset_key -> data.Dataset
 _blas_limited = []
 
 
@@ -29,12 +29,19 @@ _blas_limited = []
 NICENESS = 10
 
 
-def start_local_worker(token=None, dataset=None):
-    """A local worker's initializer: lower its priority, keep the uploaded table if any."""
+def dataset_key(spec):
+    """Which data ``spec`` reads: ("digits",), ("moons", seed, noise, n_samples), ("csv",)."""
+    if spec.dataset in TOY_GENERATORS:
+        return (spec.dataset, spec.seed, spec.noise, spec.n_samples)
+    return (spec.dataset,)
+
+
+def start_local_worker(datasets=None):
+    """A local worker's initializer: lower its priority and keep the datasets the server
+    sent (``{dataset_key: data.Dataset}``), so that no run loads them again."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)
-    if token is not None:
-        _installed[token] = dataset
+    _datasets.update(datasets or {})
     _one_blas_thread()
 
 
@@ -57,14 +64,14 @@ def point_message(point):
 
 
 def _dataset_for(spec, dataset):
-    if isinstance(dataset, str):       # a token of a table installed in this worker
-        return _installed[dataset]
-    if dataset is not None:
+    if dataset is not None:            # sent with the run (a table scattered on a cluster)
         return dataset
-    options = ({"seed": spec.seed, "noise": spec.noise, "n_samples": spec.n_samples}
-               if spec.dataset in TOY_GENERATORS else {})
-    key = (spec.dataset, *sorted(options.items()))
+    key = dataset_key(spec)
     if key not in _datasets:
+        if spec.dataset == "csv":
+            raise ValueError("The uploaded table was not sent to this worker.")
+        options = ({"seed": spec.seed, "noise": spec.noise, "n_samples": spec.n_samples}
+                   if spec.dataset in TOY_GENERATORS else {})
         _datasets[key] = load_dataset(spec.dataset, **options)
     return _datasets[key]
 
@@ -76,9 +83,10 @@ def run_point(message, dataset=None, stop_event=None):
     ----------
     message : dict
         From :func:`point_message`.
-    dataset : data.Dataset or str, optional
-        The uploaded table (or the token it was installed under); built-in
-        datasets are loaded here.
+    dataset : data.Dataset, optional
+        The data, when it travels with the run (an uploaded table on a Dask
+        cluster); otherwise the worker's own copy, sent when it started or loaded
+        here once.
     stop_event : str, optional
         The name of a ``distributed.Event`` that, once set, stops the run (Dask).
 

@@ -196,9 +196,10 @@ class SweepSpec:
         if len(set(self.seeds)) != len(self.seeds):
             raise SweepError("Each seed may be given once.")
         if self.n_runs > limits.MAX_SWEEP_RUNS:
+            seeds = f"{len(self.seeds)} seed{'s' if len(self.seeds) > 1 else ''}"
             raise SweepError(f"This sweep has {self.n_runs} runs ({self.n_points} points x "
-                             f"{len(self.seeds)} seeds); the limit is {limits.MAX_SWEEP_RUNS}. "
-                             "Use fewer values or seeds.")
+                             f"{seeds}); the limit is {limits.MAX_SWEEP_RUNS}. Use fewer values "
+                             "or seeds.")
         points = self.points()
         for point in points:
             try:

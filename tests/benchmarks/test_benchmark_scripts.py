@@ -197,3 +197,24 @@ def test_reproducibility_help(tmp_path):
     assert result.returncode == 0, explain(result)
     for option in ("--data-dir", "--quick", "--markdown", "--repeats"):
         assert option in result.stdout
+
+
+# ------------------------------------------------------------------------ sweep.py
+# Not in SCRIPTS: its MNIST sweep is left out without MNIST (and in --quick), not exit 2.
+def test_sweep_quick_run_compares_local_workers_and_a_dask_cluster(tiny_data):
+    result = run_script("sweep.py", "--quick", "--data-dir", str(tiny_data), data_dir=tiny_data,
+                        timeout=300)
+    assert result.returncode == 0, explain(result)
+    for line in ["== Sweeps through local workers and a Dask cluster ==", "speed-up vs 1 worker",
+                 "overhead per run", "val. loss difference", "local, 1 worker",
+                 "local, 2 workers", "Dask LocalCluster, 2 workers", "REDUCED RUN"]:
+        assert line in result.stdout, f"missing {line!r}\n{explain(result)}"
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("Digits ")]
+    assert len(rows) == 3 and all(row[-1] == "0.0e+00" for row in rows), result.stdout
+
+
+def test_sweep_help(tmp_path):
+    result = run_script("sweep.py", "--help", data_dir=tmp_path)
+    assert result.returncode == 0, explain(result)
+    for option in ("--data-dir", "--quick", "--markdown"):
+        assert option in result.stdout

@@ -27,7 +27,8 @@ except ImportError:
 READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
          '[data-test-script-state="notRunning"]')
 PAGE_TITLES = {"Build": "Build a network", "Train": "Train", "Evaluate": "Evaluate",
-               "Draw": "Draw a digit", "Inside the network": "Inside the network"}
+               "Draw": "Draw a digit", "Inside the network": "Inside the network",
+               "Sweep": "Sweep"}
 ACTION_MS = 30_000          # a click, a rerun, a page switch
 
 # --------------------------------------------------------------------------------------
@@ -306,6 +307,15 @@ class StudioPage:
         shown = self.widget("stNumberInput", label).locator("input")
         self.wait_until(lambda: shown.input_value() == str(value),
                         f"the number input {label!r} shows {value}")
+
+    def set_text(self, label, value):
+        """Type ``value`` into the text input labelled ``label`` and wait for the rerun."""
+        box = self.wait_for(self.widget("stTextInput", label), f"the text input {label!r}")
+        field = box.locator("input")
+        if field.input_value() == value:
+            return
+        field.fill(value)
+        self.rerun(lambda: field.press("Enter"), what=f"typing {value!r} into {label!r}")
 
     def number(self, label):
         box = self.wait_for(self.widget("stNumberInput", label), f"the number input {label!r}")

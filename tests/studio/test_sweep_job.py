@@ -96,7 +96,8 @@ def test_a_worker_that_dies_fails_its_run_and_the_sweep_goes_on():
     assert by_index[1]["status"] == "failed"
     assert by_index[1]["error"].startswith("TerminatedWorkerError: A worker process")
     assert [by_index[i]["status"] for i in (0, 2, 3)] == ["completed"] * 3
-    assert snap.status is SweepStatus.FINISHED and snap.message == "4 runs finished, 1 of them failed."
+    assert snap.status is SweepStatus.FINISHED
+    assert snap.message == "4 runs finished, 1 of them failed."
 
 
 def test_a_run_that_raises_is_reported_with_its_error():
@@ -118,7 +119,7 @@ def long_sweep():
 def test_cancel_stops_every_run_and_leaves_no_worker_process():
     job = SweepJob(long_sweep(), lambda: LocalBackend(2), parallel=2, task="classification")
     job.start()
-    wait_until(lambda: job.snapshot().running == 2, timeout=60)
+    assert wait_until(lambda: job.snapshot().running == 2, timeout=60)
     pids = job.backend.worker_pids()
     assert len(pids) == 2 and all(alive(p) for p in pids)
     began = time.monotonic()
@@ -126,7 +127,7 @@ def test_cancel_stops_every_run_and_leaves_no_worker_process():
     job.join(timeout=30)
     assert job.status is SweepStatus.CANCELLED
     assert job.snapshot().message == "Cancelled: 0 of 4 runs finished."
-    wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
     assert time.monotonic() - began < 10
 
 
@@ -136,7 +137,7 @@ def test_a_visitor_who_leaves_cancels_the_sweep():
     job = SweepJob(long_sweep(), lambda: LocalBackend(1), parallel=1, task="classification",
                    owner_alive=present.is_set)
     job.start()
-    wait_until(lambda: job.snapshot().running == 1, timeout=60)
+    assert wait_until(lambda: job.snapshot().running == 1, timeout=60)
     present.clear()
     job.join(timeout=30)
     assert job.status is SweepStatus.CANCELLED
@@ -157,7 +158,7 @@ def test_a_sweep_queues_for_the_servers_slots_and_each_run_holds_one():
     job = SweepJob(digits_sweep(values=(0.01, 0.03)), lambda: LocalBackend(2), parallel=2,
                    task="classification", scheduler=scheduler)
     job.start()
-    wait_until(lambda: job.snapshot().queue_position == 1, timeout=10)
+    assert wait_until(lambda: job.snapshot().queue_position == 1, timeout=10)
     assert job.status is SweepStatus.QUEUED and job.snapshot().results == []
     scheduler.release(other)
     job.join(timeout=120)

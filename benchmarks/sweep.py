@@ -1,0 +1,160 @@
+"""Sweeps: how fast the runs of a sweep go through local workers and a Dask cluster.
+
+Two 16-run sweeps (learning rate x hidden width, one seed): Digits (20 epochs of
+batch 32 on [64, w, 10]) and MNIST (2 epochs of batch 128 on [784, w, 10], the
+Recommended preset's recipe). Each runs through :class:`studio.sweep.SweepJob`
+with one local worker, two local workers, and a Dask ``LocalCluster`` of two
+worker processes (when ``distributed`` is installed); and each run is trained once
+more in this process, alone, for the overhead. Printed per sweep and backend: wall
+time, runs per minute, the speed-up over one local worker (target: two local
+workers at least 1.7x), the overhead per run against training it alone, and the
+largest difference of any run's validation loss from the one-worker sweep's
+(reproducibility: every backend trains the same seeds with one BLAS thread).
+
+Example (from the repository root):
+  python benchmarks/sweep.py --data-dir ../shared/datasets
+  python benchmarks/sweep.py --quick
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import common  # noqa: E402
+
+SPEEDUP_TARGET = 1.7
+RATES, WIDTHS = (0.0003, 0.001, 0.003, 0.01), (16, 32, 64, 128)
+MNIST_WIDTHS = (32, 64, 128, 256)
+
+
+def parse(argv=None):
+    parser = common.make_parser(__doc__, quick_help="smoke test: a 4-run Digits sweep of one "
+                                                    "epoch (MNIST left out; targets not judged)")
+    return common.parse_args(parser, argv)
+
+
+def sweeps(args):
+    """[(name, SweepSpec)]: Digits always, MNIST when its files are there (not in --quick)."""
+    from studio.spec import ModelSpec
+    from studio.sweep import Axis, SweepSpec
+    rates, widths, epochs = (RATES[::3], WIDTHS[::3], 1) if args.quick else (RATES, WIDTHS, 20)
+    digits = SweepSpec(ModelSpec(dataset="digits", hidden_layers=[64], epochs=epochs,
+                                 batch_size=32),
+                       [Axis("learning_rate", rates), Axis("hidden_width", widths)], [0])
+    out = [("Digits", digits)]
+    if not args.quick and not common.missing_files(args.data_dir, ["mnist"]):
+        mnist = SweepSpec(ModelSpec(dataset="mnist", hidden_layers=[256], epochs=2,
+                                    batch_size=128),
+                          [Axis("learning_rate", RATES), Axis("hidden_width", MNIST_WIDTHS)],
+                          [0])
+        out.append(("MNIST", mnist))
+    for _, sweep in out:
+        sweep.validate()
+    return out
+
+
+def run_sweep(sweep, factory, parallel):
+    """(wall seconds, {run index: result}) of one sweep through ``factory``'s backend."""
+    from studio.sweep import SweepJob
+    job = SweepJob(sweep, factory, parallel=parallel, task="classification")
+    began = time.perf_counter()
+    job.start()
+    job.join()
+    wall = time.perf_counter() - began
+    snap = job.snapshot()
+    failed = [r for r in snap.results if r["status"] != "completed"]
+    if failed or len(snap.results) != sweep.n_runs:
+        raise SystemExit(f"the sweep did not complete: {snap.message} {failed[:1]}")
+    return wall, {r["index"]: r for r in snap.results}
+
+
+def alone_seconds(sweep):
+    """Seconds to train every run of ``sweep`` in this process, one after another."""
+    from threadpoolctl import threadpool_limits
+
+    from studio.sweep.run import point_message, run_point
+    total = 0.0
+    with threadpool_limits(1, user_api="blas"):
+        for point in sweep.points():
+            total += run_point(point_message(point))["seconds"]
+    return total
+
+
+def backends():
+    """[(label, factory, parallel, cleanup)] of the backends to compare; ``factory(data)``
+    makes one, ``data`` being the server's copy of the dataset that local workers get as
+    they start (as the app sends it)."""
+    from studio.sweep.backends import DaskBackend, LocalBackend
+    out = [("local, 1 worker", lambda data: LocalBackend(1, data), 1, None),
+           ("local, 2 workers", lambda data: LocalBackend(2, data), 2, None)]
+    try:
+        import distributed
+    except ImportError:
+        common.progress("sweep: distributed is not installed; the Dask rows are left out")
+        return out
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, host="127.0.0.1")
+    out.append(("Dask LocalCluster, 2 workers",
+                lambda data: DaskBackend(cluster.scheduler_address), 2, cluster.close))
+    return out
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    if args.data_dir:
+        os.environ["MLP_STUDIO_DATA"] = str(Path(args.data_dir).expanduser())  # for the workers
+    from data import load_dataset
+    from studio.sweep.run import dataset_key
+    judged = not args.reduced
+    rows, notes = [], []
+    chosen = sweeps(args)
+    compared = backends()
+    try:
+        for name, sweep in chosen:
+            common.progress(f"sweep: {name}, {sweep.n_runs} runs alone in this process ...")
+            alone = alone_seconds(sweep)
+            data = {dataset_key(sweep.base): load_dataset(sweep.base.dataset)}
+            reference, one_worker = None, None
+            for label, factory, parallel, _ in compared:
+                common.progress(f"sweep: {name} on {label} ...")
+                wall, results = run_sweep(sweep, lambda: factory(data), parallel)
+                if reference is None:
+                    reference, one_worker = results, wall
+                drift = max(max(abs(a - b) for a, b in zip(results[i]["val_loss"],
+                                                           reference[i]["val_loss"]))
+                            for i in results)
+                speedup = one_worker / wall
+                overhead = (wall * parallel - alone) / sweep.n_runs
+                two_local = label == "local, 2 workers"
+                rows.append([name, label, common.fmt_seconds(wall),
+                             f"{60 * sweep.n_runs / wall:.1f}", f"{speedup:.2f}x",
+                             f">= {SPEEDUP_TARGET}x" if two_local else "",
+                             common.verdict(speedup >= SPEEDUP_TARGET, judged and two_local)
+                             if two_local else "",
+                             f"{overhead:+.2f} s", f"{drift:.1e}"])
+            varied = " x ".join(a.label.lower() for a in sweep.axes)
+            notes.append(f"{name}: {sweep.n_runs} runs ({varied}, "
+                         f"{sweep.base.epochs} epoch(s) of batch {sweep.base.batch_size}); "
+                         f"trained alone one after another in this process: {alone:.1f} s.")
+    finally:
+        for *_, cleanup in compared:
+            if cleanup is not None:
+                cleanup()
+    notes.append("Overhead per run: (wall time x runs in parallel - the runs' training time "
+                 "alone) / runs: starting worker processes, loading the data in each, sending "
+                 "results back. Validation-loss difference: the largest over every run and "
+                 "epoch against the one-worker sweep (0 means bit-identical).")
+    if args.reduced:
+        notes.append("REDUCED RUN (--quick / --limit): targets not judged.")
+    common.print_tables([common.Table(
+        "Sweeps through local workers and a Dask cluster",
+        ["sweep", "backend", "wall time", "runs/min", "speed-up vs 1 worker", "target", "met",
+         "overhead per run", "val. loss difference"], rows, notes)], args.markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
