@@ -56,10 +56,12 @@ def sweeps(args):
     return out
 
 
-def run_sweep(sweep, factory, parallel):
-    """(wall seconds, {run index: result}) of one sweep through ``factory``'s backend."""
+def run_sweep(sweep, factory, parallel, run_seconds):
+    """(wall seconds, {run index: result}) of one sweep through ``factory``'s backend, the
+    longest runs first (as the app starts them)."""
     from studio.sweep import SweepJob
-    job = SweepJob(sweep, factory, parallel=parallel, task="classification")
+    job = SweepJob(sweep, factory, parallel=parallel, task="classification",
+                   run_seconds=run_seconds)
     began = time.perf_counter()
     job.start()
     job.join()
@@ -116,11 +118,13 @@ def main(argv=None) -> int:
         for name, sweep in chosen:
             common.progress(f"sweep: {name}, {sweep.n_runs} runs alone in this process ...")
             alone = alone_seconds(sweep)
-            data = {dataset_key(sweep.base): load_dataset(sweep.base.dataset)}
+            dataset = load_dataset(sweep.base.dataset)
+            data = {dataset_key(sweep.base): dataset}
+            estimated = sweep.run_seconds(dataset.info, len(dataset.x))
             reference, one_worker = None, None
             for label, factory, parallel, _ in compared:
                 common.progress(f"sweep: {name} on {label} ...")
-                wall, results = run_sweep(sweep, lambda: factory(data), parallel)
+                wall, results = run_sweep(sweep, lambda: factory(data), parallel, estimated)
                 if reference is None:
                     reference, one_worker = results, wall
                 drift = max(max(abs(a - b) for a, b in zip(results[i]["val_loss"],

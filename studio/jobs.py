@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from studio.scheduler import JobScheduler, blas_threads  # noqa: F401  (the job API's home)
+from studio.scheduler import JobScheduler, blas_threads
+
+__all__ = ["JobScheduler", "Snapshot", "Status", "TrainingData", "TrainingJob", "blas_threads",
+           "consistent_copy"]
 
 OWNER_CHECK_SECONDS = 1.0
 EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")

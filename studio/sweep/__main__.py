@@ -89,8 +89,12 @@ def main(argv=None):
         except (OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    rows = (len(next(iter(shipped.values())).x) if shipped else
+            sweep.base.n_samples if sweep.base.dataset in TOY_GENERATORS else None)
     job = SweepJob(sweep, lambda: make_backend(args.backend, workers=args.workers,
                                                address=args.scheduler, datasets=shipped),
+                   run_seconds=sweep.run_seconds(DATASETS[sweep.base.dataset], rows) if rows
+                   else None,
                    parallel=args.workers if args.backend == "loky" else sweep.n_runs,
                    task=task, time_limit=args.time_limit)
     print(f"{sweep.n_runs} runs on {args.backend} ...", flush=True)

@@ -88,11 +88,18 @@ class SweepJob:
         False once the visitor has left: the sweep is cancelled.
     time_limit : float, optional
         Seconds from the first run's start; the sweep stops there.
+    run_seconds : list of float, optional
+        Each run's estimated time (``SweepSpec.run_seconds``): the longest runs are
+        started first, so that no long run is left alone at the end while the other
+        workers idle. Without it, runs start in their order.
     """
 
     def __init__(self, sweep, backend_factory, *, parallel, task, scheduler=None,
-                 owner_alive=None, time_limit=None, model_budget=MODEL_BUDGET_BYTES):
+                 owner_alive=None, time_limit=None, model_budget=MODEL_BUDGET_BYTES,
+                 run_seconds=None):
         self.sweep, self.points = sweep, sweep.points()
+        if run_seconds is not None:   # longest first (a stable sort: ties keep run order)
+            self.points = sorted(self.points, key=lambda p: -run_seconds[p.index])
         self.backend_factory, self.parallel = backend_factory, max(1, int(parallel))
         self.task, self.scheduler = task, scheduler
         self.owner_alive = owner_alive or (lambda: True)

@@ -222,10 +222,17 @@ class SweepSpec:
                 out.append(Point(len(out), values, int(seed), replace(spec, seed=int(seed))))
         return out
 
-    def run_seconds(self, n_inputs, n_outputs, n_train, n_val):
-        """Estimated training seconds of each run (see :mod:`studio.estimate`), in order."""
-        return [estimate.training_seconds(p.spec.layer_sizes(n_inputs, n_outputs), n_train,
-                                          p.spec.batch_size, p.spec.epochs, n_val)
+    def run_seconds(self, info, n_rows):
+        """Estimated training seconds of each run, in run order (see :mod:`studio.estimate`).
+
+        ``info`` is the data's :class:`data.DatasetInfo`, ``n_rows`` its row count (the
+        splits follow the base's validation and test shares).
+        """
+        n_outputs = info.n_classes if info.task == "classification" else 1
+        n_val = int(n_rows * self.base.val_fraction)
+        n_train = max(1, n_rows - n_val - int(n_rows * self.base.test_fraction))
+        return [estimate.training_seconds(p.spec.layer_sizes(info.n_features, n_outputs),
+                                          n_train, p.spec.batch_size, p.spec.epochs, n_val)
                 for p in self.points()]
 
     def to_dict(self):

@@ -142,11 +142,7 @@ def estimate_text(sweep, info, parallel, n):
 
     ``n`` rows in all; ``parallel`` runs at a time (0: on a Dask cluster, as many as it has).
     """
-    n_outputs = info.n_classes if info.task == "classification" else 1
-    n_val = int(n * sweep.base.val_fraction)
-    n_train = max(1, n - n_val - int(n * sweep.base.test_fraction))
-    seconds = [s + RUN_OVERHEAD_SECONDS
-               for s in sweep.run_seconds(info.n_features, n_outputs, n_train, n_val)]
+    seconds = [s + RUN_OVERHEAD_SECONDS for s in sweep.run_seconds(info, n)]
     total = max(max(seconds), sum(seconds) / max(parallel, 1))
     where = f"with {parallel} at a time" if parallel else "on the Dask cluster"
     text = (f"{sweep.n_runs} runs ({sweep.n_points} points x {len(sweep.seeds)} "
@@ -179,6 +175,7 @@ def start(sweep, info):
     job = SweepJob(sweep, lambda: make_backend(backend, workers=min(parallel, sweep.n_runs),
                                                datasets=shipped),
                    parallel=parallel, task=info.task,
+                   run_seconds=sweep.run_seconds(info, len(data.x)),
                    scheduler=state.scheduler() if backend == "loky" else None,
                    owner_alive=state.owner_alive_check(), time_limit=limits.max_sweep_seconds())
     previous = state.get("sweep")

@@ -119,16 +119,19 @@ def long_sweep():
 def test_cancel_stops_every_run_and_leaves_no_worker_process():
     job = SweepJob(long_sweep(), lambda: LocalBackend(2), parallel=2, task="classification")
     job.start()
-    assert wait_until(lambda: job.snapshot().running == 2, timeout=60)
+    assert wait_until(lambda: job.snapshot().running == 2, timeout=60), job.snapshot()
+    assert wait_until(lambda: len(job.backend.worker_pids()) == 2 and all(
+        alive(p) for p in job.backend.worker_pids()), timeout=30), job.backend.worker_pids()
     pids = job.backend.worker_pids()
-    assert len(pids) == 2 and all(alive(p) for p in pids)
     began = time.monotonic()
     job.cancel()
     job.join(timeout=30)
-    assert job.status is SweepStatus.CANCELLED
-    assert job.snapshot().message == "Cancelled: 0 of 4 runs finished."
-    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
-    assert time.monotonic() - began < 10
+    snap = job.snapshot()
+    assert job.status is SweepStatus.CANCELLED, snap
+    assert snap.message == "Cancelled: 0 of 4 runs finished.", snap
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20), \
+        [p for p in pids if alive(p)]
+    assert time.monotonic() - began < 20
 
 
 def test_a_visitor_who_leaves_cancels_the_sweep():
@@ -173,6 +176,42 @@ def test_only_the_best_runs_keep_their_models_beyond_the_budget():
     kept = [r["index"] for r in results if job.model_bytes(r["index"]) is not None]
     best = max(results, key=lambda r: score_of(r, "classification"))
     assert kept == [best["index"]]
+
+
+class RecordingBackend:
+    """Runs nothing: answers each run at once and remembers the order they came in."""
+
+    parallelism = 1
+
+    def __init__(self):
+        import concurrent.futures
+        self.order, self._pool = [], concurrent.futures.ThreadPoolExecutor(1)
+
+    def submit(self, message):
+        self.order.append(message["index"])
+        return self._pool.submit(lambda: {"index": message["index"], "seed": message["seed"],
+                                          "values": message["values"], "status": "completed",
+                                          "error": "", "loss": [1.0], "val_loss": [1.0],
+                                          "val_metric": [0.5], "seconds": 0.0, "samples": 1})
+
+    wait = staticmethod(LocalBackend.wait)
+
+    def cancel(self):
+        pass
+
+    def close(self):
+        self._pool.shutdown()
+
+
+def test_the_longest_runs_start_first_when_their_times_are_estimated():
+    sweep = digits_sweep(values=(0.001, 0.003, 0.01, 0.03))
+    backend = RecordingBackend()
+    job = SweepJob(sweep, lambda: backend, parallel=1, task="classification",
+                   run_seconds=[1.0, 4.0, 2.0, 4.0])
+    job.start()
+    job.join(timeout=30)
+    assert backend.order == [1, 3, 2, 0]     # longest first; equal ones in run order
+    assert [r["index"] for r in job.snapshot().results] == [1, 3, 2, 0]
 
 
 def test_score_is_validation_accuracy_or_minus_validation_loss():

@@ -136,7 +136,9 @@ def test_json_form_round_trips_and_bad_files_are_named():
         SweepSpec.from_dict([1, 2])
 
 
-def test_run_seconds_estimates_each_run_and_grows_with_width():
+def test_run_seconds_estimates_each_run_and_grows_with_width_and_rows():
+    from data import DATASETS
     s = sweep(("hidden_width", [16, 256]))
-    small, large = s.run_seconds(64, 10, 1000, 100)
+    small, large = s.run_seconds(DATASETS["digits"], 1797)
     assert 0 < small < large
+    assert s.run_seconds(DATASETS["digits"], 3594)[1] > 1.9 * large
