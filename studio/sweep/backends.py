@@ -38,19 +38,22 @@ class LocalBackend:
     datasets : dict, optional
         ``{studio.sweep.run.dataset_key: data.Dataset}``: the data the server holds
         (an uploaded table, a built-in set), sent to each worker once, when it starts.
+    keeper : studio.sweep.pool.PoolKeeper, optional
+        Where :meth:`close` hands the pool back, warm, for the next sweep.
     """
 
     name = "loky"
 
-    def __init__(self, workers, datasets=None):
+    def __init__(self, workers, datasets=None, keeper=None):
         from joblib.externals.loky import ProcessPoolExecutor
         self.workers = int(workers)
+        self.datasets, self._keeper = dict(datasets or {}), keeper
         threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                           "MKL_NUM_THREADS")}
         self._cancelled = False
         self._executor = ProcessPoolExecutor(max_workers=self.workers, env=threads,
                                              initializer=start_local_worker,
-                                             initargs=(dict(datasets or {}),))
+                                             initargs=(self.datasets,))
 
     @property
     def parallelism(self):
@@ -80,7 +83,22 @@ class LocalBackend:
         self._cancelled = True
         self._executor.shutdown(wait=False, kill_workers=True)
 
+    def fits(self, workers, datasets):
+        """Whether this pool can serve a sweep of ``workers`` on ``datasets`` (the very
+        same objects) as it is: not cancelled, not broken."""
+        return (not self._cancelled and not self.broken and self.workers == workers
+                and self.datasets.keys() == datasets.keys()
+                and all(self.datasets[k] is datasets[k] for k in datasets))
+
     def close(self):
+        """The sweep is done with the pool: back to its keeper, warm, unless it was
+        cancelled or broke; otherwise shut down."""
+        if self._keeper is not None and not self._cancelled and not self.broken:
+            self._keeper.give_back(self)
+            return
+        self.shutdown()
+
+    def shutdown(self):
         """Shut the pool down; after :meth:`cancel`, wait for its processes to be killed
         (a plain shutdown would undo the kill and wait for the runs to end)."""
         self._executor.shutdown(wait=True, kill_workers=self._cancelled)
@@ -154,13 +172,16 @@ class DaskBackend:
         self.client.close()
 
 
-def make_backend(name, *, workers=None, address=None, datasets=None):
+def make_backend(name, *, workers=None, address=None, datasets=None, keeper=None):
     """The backend called ``name`` ("loky" or "dask"); ``address`` defaults to
     ``MLP_STUDIO_DASK_SCHEDULER``. ``datasets`` (``{dataset_key: Dataset}``) go to local
     workers as they start; a Dask cluster gets only an uploaded table (key ("csv",))
-    and loads built-in datasets itself."""
+    and loads built-in datasets itself. With a ``keeper`` (:class:`studio.sweep.pool.
+    PoolKeeper`), a local pool comes warm from it when one fits, and goes back to it."""
     datasets = datasets or {}
     if name == "loky":
+        if keeper is not None:
+            return keeper.backend(workers or 1, datasets)
         return LocalBackend(workers or 1, datasets)
     if name == "dask":
         return DaskBackend(address or os.environ.get("MLP_STUDIO_DASK_SCHEDULER", ""),

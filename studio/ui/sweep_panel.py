@@ -17,6 +17,7 @@ from studio.figures import sweep as figures
 from studio.sweep import SETTINGS, Axis, SweepError, SweepJob, SweepSpec
 from studio.sweep import parse_values, score_of
 from studio.sweep.backends import backend_from_environment, make_backend
+from studio.sweep.pool import PoolKeeper
 from studio.sweep.record import SweepRecord
 from studio.sweep.run import dataset_key
 from studio.sweep.results import read_results, results_csv
@@ -151,6 +152,12 @@ def estimate_text(sweep, info, parallel, n):
     return text, total
 
 
+@st.cache_resource(show_spinner=False)
+def warm_pools():
+    """The server-wide keeper of a warm local pool between sweeps."""
+    return PoolKeeper()
+
+
 def _parallel(backend):
     return state.scheduler().max_jobs if backend == "loky" else 0
 
@@ -172,8 +179,8 @@ def start(sweep, info):
     # worker makes its own).
     shipped = {} if sweep.base.dataset in TOY_GENERATORS else {dataset_key(sweep.base): data}
     parallel = _parallel(backend) or sweep.n_runs
-    job = SweepJob(sweep, lambda: make_backend(backend, workers=min(parallel, sweep.n_runs),
-                                               datasets=shipped),
+    job = SweepJob(sweep, lambda: make_backend(backend, workers=parallel, datasets=shipped,
+                                               keeper=warm_pools()),
                    parallel=parallel, task=info.task,
                    run_seconds=sweep.run_seconds(info, len(data.x)),
                    scheduler=state.scheduler() if backend == "loky" else None,

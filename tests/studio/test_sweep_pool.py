@@ -1,0 +1,84 @@
+"""A warm pool between sweeps: reused when it fits, never when cancelled, gone when idle."""
+
+from waiting import wait_until
+
+from data import load_dataset
+from studio.spec import ModelSpec
+from studio.sweep import Axis, SweepJob, SweepSpec, SweepStatus
+from studio.sweep.backends import make_backend
+from studio.sweep.pool import PoolKeeper
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "zombie" not in fh.read()
+    except FileNotFoundError:
+        return False
+
+
+def sweep(epochs=2, batch_size=64):
+    spec = ModelSpec(dataset="digits", hidden_layers=[16], hidden_activations=["relu"],
+                     epochs=epochs, batch_size=batch_size)
+    s = SweepSpec(spec, [Axis("learning_rate", (0.003, 0.03))], [0])
+    s.validate()
+    return s
+
+
+DIGITS = {("digits",): load_dataset("digits")}
+
+
+def run(keeper, s=None, data=DIGITS, cancel=False):
+    job = SweepJob(s or sweep(), lambda: make_backend("loky", workers=2, datasets=data,
+                                                      keeper=keeper),
+                   parallel=2, task="classification")
+    job.start()
+    if cancel:
+        assert wait_until(lambda: job.snapshot().running == 2, timeout=60)
+        job.cancel()
+    job.join(timeout=120)
+    assert not job.status.active
+    return job
+
+
+def test_the_next_sweep_with_the_same_data_gets_the_warm_pool_and_the_same_results():
+    keeper = PoolKeeper()
+    try:
+        first = run(keeper)
+        pool = keeper.idle
+        assert pool is first.backend and len(pool.worker_pids()) == 2
+        pids = pool.worker_pids()
+        second = run(keeper)
+        assert second.backend is pool and second.backend.worker_pids() == pids
+        assert ({r["index"]: r["val_loss"] for r in first.snapshot().results}
+                == {r["index"]: r["val_loss"] for r in second.snapshot().results})
+    finally:
+        keeper.clear()
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
+
+
+def test_other_data_gets_a_new_pool_and_the_old_one_is_shut_down():
+    keeper = PoolKeeper()
+    try:
+        run(keeper)
+        old = keeper.idle.worker_pids()
+        other = {("digits",): load_dataset("digits")}    # another copy: another upload
+        job = run(keeper, data=other)
+        assert not set(job.backend.worker_pids()) & set(old)
+        assert wait_until(lambda: not any(alive(p) for p in old), timeout=20)
+    finally:
+        keeper.clear()
+
+
+def test_a_cancelled_pool_is_not_kept():
+    keeper = PoolKeeper()
+    job = run(keeper, sweep(epochs=500, batch_size=8), cancel=True)
+    assert job.status is SweepStatus.CANCELLED and keeper.idle is None
+
+
+def test_an_idle_pool_is_shut_down_after_its_time():
+    keeper = PoolKeeper(idle_seconds=0.5)
+    run(keeper)
+    pids = keeper.idle.worker_pids()
+    assert wait_until(lambda: keeper.idle is None, timeout=20)
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
