@@ -1,4 +1,4 @@
-"""Waiting on a condition in tests: generous limits, no fixed sleeps."""
+"""Waiting on a condition in tests (no fixed sleeps), and whether a process still runs."""
 
 import time
 
@@ -11,3 +11,12 @@ def wait_until(predicate, timeout=30.0, interval=0.01):
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+def alive(pid):
+    """Whether process ``pid`` still runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "zombie" not in fh.read()
+    except FileNotFoundError:
+        return False

@@ -4,7 +4,7 @@ run, cancelling, and results files (good, bad and hostile)."""
 import time
 
 from app_support import no_exceptions, texts, vega_charts
-from waiting import wait_until
+from waiting import alive, wait_until
 
 from studio.spec import ModelSpec
 from studio.sweep import Axis, SweepSpec
@@ -126,16 +126,8 @@ def test_cancel_stops_the_sweep_and_says_how_far_it_got(app):
     app.button(key="sweep_cancel").click().run()
     finish(app, timeout=30)
     assert "Cancelled: 0 of 3 runs finished." in texts(app.info)
-    assert wait_until(lambda: not any(_alive(p) for p in pids), timeout=10)
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=10)
     assert [b for b in app.button if b.key == "sweep_start"]   # ready for another
-
-
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return "zombie" not in fh.read()
-    except FileNotFoundError:
-        return False
 
 
 def results_file():

@@ -5,7 +5,7 @@ import os
 import time
 
 import pytest
-from waiting import wait_until
+from waiting import alive, wait_until
 
 from studio.sweep.results import read_results
 
@@ -20,12 +20,9 @@ def sweep_workers(server_pid):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
                 command = fh.read()
-            with open(f"/proc/{pid}/status") as fh:
-                if "zombie" in fh.read():
-                    continue
         except OSError:
             continue
-        if b"loky" in command and b"resource_tracker" not in command:
+        if b"loky" in command and b"resource_tracker" not in command and alive(pid):
             found.append(pid)
     return found
 

@@ -6,7 +6,7 @@ import threading
 import time
 
 import numpy as np
-from waiting import wait_until
+from waiting import alive, wait_until
 
 from data import load_dataset, prepare
 from mlp.model_file import load_model
@@ -32,14 +32,6 @@ def run_sweep(sweep, workers=2, backend=LocalBackend, **options):
     job.join(timeout=120)
     assert not job.status.active, "the sweep did not end within two minutes"
     return job
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return "zombie" not in fh.read()
-    except FileNotFoundError:
-        return False
 
 
 def test_every_run_reports_its_curves_and_a_loadable_model():

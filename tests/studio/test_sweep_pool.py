@@ -1,20 +1,12 @@
 """A warm pool between sweeps: reused when it fits, never when cancelled, gone when idle."""
 
-from waiting import wait_until
+from waiting import alive, wait_until
 
 from data import load_dataset
 from studio.spec import ModelSpec
 from studio.sweep import Axis, SweepJob, SweepSpec, SweepStatus
 from studio.sweep.backends import make_backend
 from studio.sweep.pool import PoolKeeper
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return "zombie" not in fh.read()
-    except FileNotFoundError:
-        return False
 
 
 def sweep(epochs=2, batch_size=64):
