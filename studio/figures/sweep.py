@@ -18,6 +18,7 @@ import pandas as pd
 from studio.figures import style
 
 HEIGHT = 320
+MAX_LEGEND = 8   # points named one by one in the loss curves' legend
 #: Settings drawn on a continuous axis: a log scale for rates, symlog for L2 (it may be 0).
 CONTINUOUS = {"learning_rate": {"type": "log"}, "l2": {"type": "symlog", "constant": 1e-4}}
 
@@ -152,37 +153,48 @@ def score_heatmap(summary, sweep, task):
                             "color": text_colour}}]
     if not len(summary):
         layers = [_message_layer("Results appear here as runs finish")]
-    return summary, {"title": {"text": f"{y_title} by {first.label.lower()} and "
-                                       f"{second.label.lower()}",
-                               "subtitle": "mean over seeds", "anchor": "start"},
+    return summary, {"title": {"text": y_title,   # short: a phone shows it whole
+                               "subtitle": f"by {first.label.lower()} and "
+                                           f"{second.label.lower()}, mean over seeds",
+                               "anchor": "start"},
                      "height": HEIGHT, "layer": layers}
 
 
-def loss_curves_chart(results, sweep, max_epochs_drawn=200):
-    """Every finished run's validation loss per epoch, one colour per point, overlaid.
+def loss_curves_chart(results, sweep, max_epochs_drawn=200, max_legend=MAX_LEGEND):
+    """Every finished run's validation loss per epoch, overlaid.
 
-    Long runs are thinned to at most ``max_epochs_drawn`` points each.
+    One colour per point while there are at most ``max_legend`` points; beyond that,
+    one colour per value of the first varied setting (a legend of twenty points would
+    take the chart's room), the tooltip naming the whole point. Long runs are thinned
+    to at most ``max_epochs_drawn`` points each.
     """
+    by_point = sweep.n_points <= max_legend
+    first = sweep.axes[0]
     rows = []
     for r in sorted(results, key=lambda r: r["index"]):
         curve = r.get("val_loss") or []
         step = max(1, -(-len(curve) // max_epochs_drawn))
         label = point_label(r["values"], sweep)
+        colour = label if by_point else str(r["values"][first.setting])
         for epoch in range(0, len(curve), step):
             if curve[epoch] is not None:
                 rows.append({"epoch": epoch + 1, "loss": curve[epoch], "point": label,
-                             "run": f"run {r['index'] + 1} (seed {r['seed']})"})
-    data = pd.DataFrame(rows, columns=["epoch", "loss", "point", "run"])
-    domain = list(dict.fromkeys(point_label(p.values, sweep) for p in sweep.points()))
+                             "colour": colour, "run": f"run {r['index'] + 1} (seed {r['seed']})"})
+    data = pd.DataFrame(rows, columns=["epoch", "loss", "point", "colour", "run"])
+    if by_point:
+        domain = list(dict.fromkeys(point_label(p.values, sweep) for p in sweep.points()))
+        legend = {"orient": "bottom", "columns": 2, "labelLimit": 320, "title": None}
+    else:
+        domain = [str(v) for v in first.values]
+        legend = {"orient": "bottom", "columns": 4, "title": first.label}
     layers = [{"mark": {"type": "line", "strokeWidth": 1.8, "clip": True},
                "encoding": {
                    "x": {"field": "epoch", "type": "quantitative", "title": "epoch",
                          "axis": {"format": "d", "tickMinStep": 1}},
                    "y": {"field": "loss", "type": "quantitative", "title": "validation loss",
                          "scale": {"type": "log"}},
-                   "color": {"field": "point", "type": "nominal", "title": None,
-                             "scale": {"domain": domain},
-                             "legend": {"orient": "bottom", "columns": 2, "labelLimit": 320}},
+                   "color": {"field": "colour", "type": "nominal", "scale": {"domain": domain},
+                             "legend": legend},
                    "detail": {"field": "run"},
                    "tooltip": [{"field": "run"}, {"field": "point"}, {"field": "epoch"},
                                {"field": "loss", "format": ".4g"}]}}]

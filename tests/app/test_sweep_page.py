@@ -78,8 +78,8 @@ def test_a_two_setting_sweep_runs_to_a_heatmap_a_table_and_loss_curves(app):
     assert sorted(set(zip(table["Learning rate"], table["Hidden width"]))) == [
         (0.0003, 8), (0.0003, 32), (0.03, 8), (0.03, 32)]
     (heat_spec, heat), (loss_spec, curves) = vega_charts(app)
-    assert heat_spec["title"]["text"] == ("validation accuracy (%) by learning rate and hidden "
-                                          "width")
+    assert heat_spec["title"]["text"] == "validation accuracy (%)"
+    assert heat_spec["title"]["subtitle"] == "by learning rate and hidden width, mean over seeds"
     accuracy = table["validation accuracy (%)"]
     means = table.assign(score=accuracy).groupby(["Learning rate", "Hidden width"])["score"].mean()
     for _, row in heat.iterrows():   # each cell is the mean over the two seeds

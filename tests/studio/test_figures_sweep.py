@@ -94,5 +94,12 @@ def test_loss_curves_have_a_line_per_run_coloured_by_point_and_long_runs_thinned
     assert (data["run"] == "run 1 (seed 0)").sum() == 100
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [
         "activation relu", "activation tanh"]
+    many = make_sweep(("learning_rate", [0.001, 0.01, 0.1]), ("batch_size", [8, 16, 32]),
+                      seeds=(0,))
+    data, spec = figures.loss_curves_chart(results_for(many, lambda v, s: 0.5), many)
+    colour = spec["layer"][0]["encoding"]["color"]   # nine points: coloured by the rate
+    assert colour["scale"]["domain"] == ["0.001", "0.01", "0.1"]
+    assert colour["legend"]["title"] == "Learning rate" and data["run"].nunique() == 9
+    assert set(data["point"]) >= {"learning rate 0.01, batch size 16"}   # in the tooltip
     empty, spec = figures.loss_curves_chart([], sweep)
     assert len(empty) == 0 and spec["layer"][-1]["mark"]["type"] == "text"
