@@ -71,10 +71,15 @@ def _spec(data, series_style, title, y_title, y_scale, y_format, message):
                        "mark": {"type": "point", "filled": True, "size": 40, "clip": True},
                        "encoding": {k: encoding[k] for k in ("x", "y", "color", "tooltip")}})
     if message and not len(data):
-        layers.append({"data": {"values": [{"text": message}]},
-                       "mark": {"type": "text", "fontSize": 15, "color": "#777777"},
-                       "encoding": {"text": {"field": "text"}}})
+        layers.append(message_layer(message))
     return {"title": {"text": title, "anchor": "start"}, "height": HEIGHT, "layer": layers}
+
+
+def message_layer(message):
+    """A Vega-Lite layer writing ``message`` in the middle of an empty chart."""
+    return {"data": {"values": [{"text": message}]},
+            "mark": {"type": "text", "fontSize": 15, "color": "#777777"},
+            "encoding": {"text": {"field": "text"}}}
 
 
 def loss_chart(batch_loss, epoch_loss, val_loss, batches_per_epoch, smoothing=0.9,

@@ -16,6 +16,7 @@ Each chart builder returns ``(data, spec)`` for ``st.vega_lite_chart(data, spec)
 import pandas as pd
 
 from studio.figures import style
+from studio.figures.live import message_layer
 
 HEIGHT = 320
 MAX_LEGEND = 8   # points named one by one in the loss curves' legend
@@ -90,12 +91,6 @@ def _axis_encoding(axis):
             "sort": list(axis.values)}
 
 
-def _message_layer(message):
-    return {"data": {"values": [{"text": message}]},
-            "mark": {"type": "text", "fontSize": 15, "color": "#777777"},
-            "encoding": {"text": {"field": "text"}}}
-
-
 def score_line_chart(summary, sweep, task):
     """The score against the first varied setting: the mean over seeds as a line with
     points, the range over seeds as a band."""
@@ -118,7 +113,7 @@ def score_line_chart(summary, sweep, task):
                       "tooltip": tooltip}},
     ]
     if not len(summary):
-        layers.append(_message_layer("Results appear here as runs finish"))
+        layers.append(message_layer("Results appear here as runs finish"))
     best = "highest" if task == "classification" else "lowest"
     return summary, {"title": {"text": f"{y_title} by {axis.label.lower()}",
                                "subtitle": f"mean over seeds, band from lowest to highest; "
@@ -152,7 +147,7 @@ def score_heatmap(summary, sweep, task):
                "encoding": {**encoding, "text": {"field": "mean", "format": ".3~g"},
                             "color": text_colour}}]
     if not len(summary):
-        layers = [_message_layer("Results appear here as runs finish")]
+        layers = [message_layer("Results appear here as runs finish")]
     return summary, {"title": {"text": y_title,   # short: a phone shows it whole
                                "subtitle": f"by {first.label.lower()} and "
                                            f"{second.label.lower()}, mean over seeds",
@@ -199,6 +194,6 @@ def loss_curves_chart(results, sweep, max_epochs_drawn=200, max_legend=MAX_LEGEN
                    "tooltip": [{"field": "run"}, {"field": "point"}, {"field": "epoch"},
                                {"field": "loss", "format": ".4g"}]}}]
     if not len(data):
-        layers.append(_message_layer("Loss curves appear here as runs finish"))
+        layers.append(message_layer("Loss curves appear here as runs finish"))
     return data, {"title": {"text": "Validation loss of every run", "anchor": "start"},
                   "height": HEIGHT, "layer": layers}

@@ -22,7 +22,7 @@ from pathlib import Path
 from studio import limits
 from studio.sweep.backends import BACKENDS, make_backend
 from studio.sweep.job import SweepJob, SweepStatus
-from studio.sweep.results import results_csv
+from studio.sweep.results import last_value, results_csv
 from studio.sweep.run import dataset_key
 from studio.sweep.spec import SETTINGS, SweepError, SweepSpec
 
@@ -63,8 +63,7 @@ def describe(result):
     values = ", ".join(f"{SETTINGS[k].label.lower()} {v}" for k, v in result["values"].items())
     if result["status"] == "failed":
         return f"({values}, seed {result['seed']}): failed: {result['error']}"
-    metric = next((v for v in reversed(result["val_metric"]) if v is not None), None)
-    loss = next((v for v in reversed(result["val_loss"]) if v is not None), None)
+    metric, loss = last_value(result["val_metric"]), last_value(result["val_loss"])
     shown = (f"validation accuracy {metric:.2%}" if metric is not None else
              f"validation loss {loss:.4g}" if loss is not None else "no validation split")
     return f"({values}, seed {result['seed']}): {shown} in {result['seconds']:.1f} s"

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from studio.sweep.results import last_value
 from studio.sweep.run import point_message
 
 #: Bytes of trained model files one sweep keeps; beyond this only the best runs keep
@@ -61,11 +62,10 @@ class SweepSnapshot:
 def score_of(result, task):
     """The figure a run is ranked by: last validation accuracy (classification), or minus
     the last validation loss (regression); None when the run has none."""
-    key = "val_metric" if task == "classification" else "val_loss"
-    values = [v for v in result.get(key) or [] if v is not None]
-    if not values:
+    last = last_value(result.get("val_metric" if task == "classification" else "val_loss"))
+    if last is None:
         return None
-    return values[-1] if task == "classification" else -values[-1]
+    return last if task == "classification" else -last
 
 
 class SweepJob:

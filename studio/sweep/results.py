@@ -21,7 +21,8 @@ CURVES = ("loss", "val_loss", "val_metric")
 MAX_RESULTS_BYTES = 20 * 2**20
 
 
-def _last(values):
+def last_value(values):
+    """The last value of a per-epoch list that is not None (None if there is none)."""
     return next((v for v in reversed(values or []) if v is not None), None)
 
 
@@ -30,8 +31,8 @@ def result_row(result, sweep):
     row = {"run": result["index"], "seed": result["seed"]}
     row.update({a.setting: result["values"].get(a.setting) for a in sweep.axes})
     row.update(status=result["status"], error=result.get("error", ""),
-               val_metric=_last(result.get("val_metric")),
-               val_loss=_last(result.get("val_loss")), loss=_last(result.get("loss")),
+               val_metric=last_value(result.get("val_metric")),
+               val_loss=last_value(result.get("val_loss")), loss=last_value(result.get("loss")),
                epochs=len(result.get("loss") or []), seconds=round(result.get("seconds", 0.0), 3),
                samples=result.get("samples", 0))
     row.update({f"{c}_curve": json.dumps(result.get(c) or []) for c in CURVES})

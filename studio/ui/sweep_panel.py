@@ -67,7 +67,6 @@ def _kept(key, default, allowed=None):
         st.session_state[key] = remembered.get(key, default)
     if allowed is not None and st.session_state[key] not in allowed:
         st.session_state[key] = default
-    remembered[key] = st.session_state[key]
 
 
 def _remember(key):
