@@ -6,20 +6,26 @@ Recommended preset's recipe). Each runs through :class:`studio.sweep.SweepJob`
 with one and two local workers -- a pool the sweep starts, and a warm pool kept
 from a previous sweep as the app keeps it -- and a Dask ``LocalCluster`` of two
 worker processes already running (when ``distributed`` is installed); and each run
-is trained once more in this process, alone, for the overhead. Printed per sweep and backend: wall
-time, runs per minute, the speed-up over one local worker (target: two local
-workers at least 1.7x), the overhead per run against training it alone, and the
-largest difference of any run's validation loss from the one-worker sweep's
-(reproducibility: every backend trains the same seeds with one BLAS thread).
+is trained once more in this process, alone, for the overhead. Each backend
+exists only while it is measured (an idle Dask cluster takes a fifth of a core
+from the others). A sweep of a few seconds is timed three times (the median).
+Printed per sweep and backend: wall time, runs per minute, the speed-up over one
+local worker (target: two local workers at least 1.7x), the overhead per run
+against training it alone, and the largest difference of any run's validation
+loss from the one-worker sweep's (reproducibility: every backend trains the same
+seeds with one BLAS thread).
 
 Example (from the repository root):
   python benchmarks/sweep.py --data-dir ../shared/datasets
   python benchmarks/sweep.py --quick
 """
 
+import importlib.util
 import os
+import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,6 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import common  # noqa: E402
 
 SPEEDUP_TARGET = 1.7
+#: A sweep whose runs take less than this alone is timed REPEATS times (the median):
+#: a few seconds of wall time move by a tenth from one try to the next on a shared machine.
+REPEAT_BELOW_SECONDS, REPEATS = 10.0, 3
 RATES, WIDTHS = (0.0003, 0.001, 0.003, 0.01), (16, 32, 64, 128)
 MNIST_WIDTHS = (32, 64, 128, 256)
 
@@ -86,31 +95,77 @@ def alone_seconds(sweep):
     return total
 
 
-def backends():
-    """[(label, factory, parallel, warm-up, cleanup)] of the backends to compare;
-    ``factory(data)`` makes one, ``data`` being the server's copy of the dataset that local
-    workers get as they start (as the app sends it). A backend with a warm-up runs the
-    sweep once untimed first: the app's second sweep, its pool kept warm by a keeper."""
-    from studio.sweep.backends import DaskBackend, LocalBackend
-    from studio.sweep.pool import PoolKeeper
-    warm = {1: PoolKeeper(), 2: PoolKeeper()}
-    out = [("local, 1 worker (pool started by the sweep)", lambda data: LocalBackend(1, data),
-            1, False, None),
-           ("local, 2 workers (pool started by the sweep)", lambda data: LocalBackend(2, data),
-            2, False, None),
-           ("local, 1 worker (warm pool: the next sweep)",
-            lambda data: warm[1].backend(1, data), 1, True, warm[1].clear),
-           ("local, 2 workers (warm pool: the next sweep)",
-            lambda data: warm[2].backend(2, data), 2, True, warm[2].clear)]
-    try:
+@dataclass
+class Contender:
+    """One way to run a sweep, measured on its own: nothing of the others runs meanwhile
+    (an idle Dask cluster alone takes a fifth of a core)."""
+
+    label: str
+    make: object            # make(data) -> a backend; ``data``: the server's datasets
+    parallel: int
+    warm_up: bool = False   # run the sweep once untimed first (the app's second sweep)
+    start: object = None    # start() before the timed sweep (a cluster "already running")
+    stop: object = None     # stop() after it: idle pools and clusters go
+
+    def begin(self):
+        if self.start is not None:
+            self.start()
+
+    def end(self):
+        if self.stop is not None:
+            self.stop()
+
+
+class _Cluster:
+    """A two-worker Dask ``LocalCluster``, started for its own row and closed after it."""
+
+    def __init__(self):
+        self.cluster = None
+
+    def start(self):
+        """Start the cluster, its workers having imported what a run needs (as a cluster
+        that has run sweeps before)."""
+        import importlib
+
         import distributed
-    except ImportError:
+        self.cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
+                                                processes=True, dashboard_address=None,
+                                                host="127.0.0.1")
+        with distributed.Client(self.cluster) as client:
+            client.run(importlib.import_module, "studio.sweep.run")
+
+    def backend(self, data):
+        from studio.sweep.backends import DaskBackend
+        return DaskBackend(self.cluster.scheduler_address)
+
+    def stop(self):
+        cluster, self.cluster = self.cluster, None
+        if cluster is not None:
+            cluster.close()
+
+
+def contenders():
+    """The backends to compare, local workers (a pool the sweep starts, a warm pool kept
+    by a keeper) and a Dask cluster when ``distributed`` is installed."""
+    from studio.sweep.backends import LocalBackend
+    from studio.sweep.pool import PoolKeeper
+    out = []
+    for workers in (1, 2):
+        label = f"{workers} worker{'s' if workers > 1 else ''}"
+        out.append(Contender(f"local, {label} (pool started by the sweep)",
+                             lambda data, n=workers: LocalBackend(n, data), workers))
+    for workers in (1, 2):
+        keeper = PoolKeeper()
+        label = f"{workers} worker{'s' if workers > 1 else ''}"
+        out.append(Contender(f"local, {label} (warm pool: the next sweep)",
+                             lambda data, n=workers, k=keeper: k.backend(n, data), workers,
+                             warm_up=True, stop=keeper.clear))
+    if importlib.util.find_spec("distributed") is None:
         common.progress("sweep: distributed is not installed; the Dask rows are left out")
         return out
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, host="127.0.0.1")
-    out.append(("Dask LocalCluster, 2 workers (already running)",
-                lambda data: DaskBackend(cluster.scheduler_address), 2, False, cluster.close))
+    cluster = _Cluster()
+    out.append(Contender("Dask LocalCluster, 2 workers (already running)", cluster.backend, 2,
+                         start=cluster.start, stop=cluster.stop))
     return out
 
 
@@ -123,7 +178,7 @@ def main(argv=None) -> int:
     judged = not args.reduced
     rows, notes = [], []
     chosen = sweeps(args)
-    compared = backends()
+    compared = contenders()
     try:
         for name, sweep in chosen:
             common.progress(f"sweep: {name}, {sweep.n_runs} runs alone in this process ...")
@@ -131,14 +186,25 @@ def main(argv=None) -> int:
             dataset = load_dataset(sweep.base.dataset)
             data = {dataset_key(sweep.base): dataset}
             estimated = sweep.run_seconds(dataset.info, len(dataset.x))
+            repeats = 1 if args.reduced or alone > REPEAT_BELOW_SECONDS else REPEATS
             reference, one_worker = None, {}
-            for label, factory, parallel, warm_up, _ in compared:
+            for contender in compared:
+                label, parallel = contender.label, contender.parallel
                 common.progress(f"sweep: {name} on {label} ...")
-                if warm_up:
-                    run_sweep(sweep, lambda: factory(data), parallel, estimated)
-                wall, results = run_sweep(sweep, lambda: factory(data), parallel, estimated)
+                contender.begin()
+                try:
+                    if contender.warm_up:
+                        run_sweep(sweep, lambda: contender.make(data), parallel, estimated)
+                    walls = []
+                    for _ in range(repeats):
+                        wall, results = run_sweep(sweep, lambda: contender.make(data),
+                                                  parallel, estimated)
+                        walls.append(wall)
+                    wall = statistics.median(walls)
+                finally:
+                    contender.end()
                 reference = reference or results
-                mode = "warm" if warm_up else "cold"
+                mode = "warm" if contender.warm_up else "cold"
                 if parallel == 1:
                     one_worker[mode] = wall
                 drift = max(max(abs(a - b) for a, b in zip(results[i]["val_loss"],
@@ -156,11 +222,13 @@ def main(argv=None) -> int:
             varied = " x ".join(a.label.lower() for a in sweep.axes)
             notes.append(f"{name}: {sweep.n_runs} runs ({varied}, "
                          f"{sweep.base.epochs} epoch(s) of batch {sweep.base.batch_size}); "
-                         f"trained alone one after another in this process: {alone:.1f} s.")
+                         f"trained alone one after another in this process: {alone:.1f} s; "
+                         + (f"wall time: the median of {repeats} sweeps (a new pool for each "
+                            "sweep that starts one; the cluster's workers keep the data they "
+                            "loaded in the first)." if repeats > 1 else "one sweep each."))
     finally:
-        for *_, cleanup in compared:
-            if cleanup is not None:
-                cleanup()
+        for contender in compared:
+            contender.end()
     notes.append("Speed-up: against one local worker in the same state (a pool started by "
                  "the sweep, or a warm one); the Dask cluster against a pool started by the "
                  "sweep. Overhead per run: (wall time x runs in parallel - the runs' training time "

@@ -14,10 +14,14 @@ and hand back its result dict; both stop what they run when cancelled:
 
 import concurrent.futures
 import os
+import shutil
+import tempfile
 import time
 import uuid
+import weakref
 
 from studio.sweep.run import run_point, start_local_worker
+from studio.sweep.shipping import ship
 
 BACKENDS = ("loky", "dask")
 DASK_INSTALL_HINT = ("The Dask backend needs dask and distributed: pip install -r "
@@ -37,7 +41,9 @@ class LocalBackend:
         Processes in the pool (each runs one run at a time).
     datasets : dict, optional
         ``{studio.sweep.run.dataset_key: data.Dataset}``: the data the server holds
-        (an uploaded table, a built-in set), sent to each worker once, when it starts.
+        (an uploaded table, a built-in set). Its arrays are written once into a
+        temporary folder that every worker maps read-only as it starts
+        (:mod:`studio.sweep.shipping`); the folder goes with the pool.
     keeper : studio.sweep.pool.PoolKeeper, optional
         Where :meth:`close` hands the pool back, warm, for the next sweep.
     """
@@ -51,9 +57,15 @@ class LocalBackend:
         threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                           "MKL_NUM_THREADS")}
         self._cancelled = False
+        self.folder, shipped = None, {}
+        if self.datasets:
+            self.folder = tempfile.mkdtemp(prefix="mlp-studio-sweep-")
+            self._remove_folder = weakref.finalize(self, shutil.rmtree, self.folder,
+                                                   ignore_errors=True)
+            shipped = ship(self.datasets, self.folder)
         self._executor = ProcessPoolExecutor(max_workers=self.workers, env=threads,
                                              initializer=start_local_worker,
-                                             initargs=(self.datasets,))
+                                             initargs=(shipped,))
 
     @property
     def parallelism(self):
@@ -102,6 +114,8 @@ class LocalBackend:
         """Shut the pool down; after :meth:`cancel`, wait for its processes to be killed
         (a plain shutdown would undo the kill and wait for the runs to end)."""
         self._executor.shutdown(wait=True, kill_workers=self._cancelled)
+        if self.folder is not None:
+            self._remove_folder()
 
 
 class DaskBackend:

@@ -18,6 +18,7 @@ from data.toy import TOY_GENERATORS
 from mlp import TrainingDiverged
 from mlp.model_file import model_to_bytes
 from studio.spec import ModelSpec
+from studio.sweep.shipping import unpack
 
 #: How often a run looks whether it was asked to stop (Dask runs; local ones are killed).
 STOP_CHECK_SECONDS = 0.5
@@ -38,10 +39,11 @@ def dataset_key(spec):
 
 def start_local_worker(datasets=None):
     """A local worker's initializer: lower its priority and keep the datasets the server
-    sent (``{dataset_key: data.Dataset}``), so that no run loads them again."""
+    sent (``{dataset_key: data.Dataset}``, or their files from
+    :func:`studio.sweep.shipping.ship`, mapped here), so that no run loads them again."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)
-    _datasets.update(datasets or {})
+    _datasets.update(unpack(datasets or {}))
     _one_blas_thread()
 
 
