@@ -21,7 +21,7 @@ from studio.workers import WorkerDied, shared_pool
 
 log = logging.getLogger("mlp_studio.jobs")
 POLL_SECONDS = 0.05       # how often the server looks at the worker's pipe
-PROGRESS_SECONDS = 0.1    # how often the worker reports (and always after an epoch)
+PROGRESS_SECONDS = 0.1    # how often the worker reports
 FETCH_SECONDS = 5.0       # the longest a page waits for current parameters
 
 
@@ -75,12 +75,14 @@ class Segment:
         """Relay messages both ways until the worker says it is done."""
         stop_sent, last_owner_check = False, time.monotonic()
         while True:
-            if self.worker.poll(POLL_SECONDS):
+            waiting = self.worker.poll(POLL_SECONDS)
+            while waiting:             # everything that arrived, then the chores below
                 message = self.worker.recv()
                 if message[0] == "done":
                     self._finish(*message[1:])
                     return
                 self._receive(message)
+                waiting = self.worker.poll(0)
             now = time.monotonic()
             if now - last_owner_check >= OWNER_CHECK_SECONDS:
                 last_owner_check = now

@@ -13,8 +13,8 @@ server -> worker
     ``("train", task)``: train (see :func:`train`); ``("exit",)``.
     While training: ``("stop",)``, ``("params",)``, ``("state",)``, ``("threads", n)``.
 worker -> server
-    ``("progress", payload)`` at most every ``task["progress_seconds"]`` and after
-    every epoch; ``("params", ndarray)`` and ``("state", bytes)`` when asked;
+    ``("progress", payload)`` at most every ``task["progress_seconds"]`` (the
+    epochs ended since the last one included); ``("params", ndarray)`` and ``("state", bytes)`` when asked;
     ``("done", outcome, message, model_bytes)`` at the end, ``outcome`` one of
     "completed", "interrupted", "diverged", "failed".
 """
@@ -117,12 +117,13 @@ class Reporter:
 
     def on_progress(self, info):
         now = time.monotonic()
-        epoch_end = info["event"] == "epoch"
-        if epoch_end or now - self.last_listened >= LISTEN_SECONDS:
+        if info["event"] == "epoch" or now - self.last_listened >= LISTEN_SECONDS:
             self.last_listened = now
             while self.conn.poll():
                 self.answer(self.conn.recv())
-        if epoch_end or now - self.last_sent >= self.interval:
+        # At most one report per interval, epochs included: a small job ends dozens of
+        # epochs a second, and each report wakes the server (the last one comes at the end).
+        if now - self.last_sent >= self.interval:
             self.send_progress(info)
             self.last_sent = now
         return self.stop
