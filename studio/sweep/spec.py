@@ -12,6 +12,7 @@ as JSON (``python -m studio.sweep sweep.json``)::
 
 import itertools
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 from studio import estimate, limits
@@ -86,9 +87,29 @@ def coerce_value(name, value):
     return float(value)
 
 
+#: "0.0001 to 0.1, 7 values": a log grid, for the settings best spread on a log scale.
+GRID = re.compile(r"^\s*(\S+)\s+to\s+(\S+?)\s*[,;]?\s+(\S+)\s+values?\s*$", re.IGNORECASE)
+
+
 def parse_values(name, text):
-    """Values typed as text ("0.001, 0.003 0.01"), coerced and checked for repeats."""
+    """Values typed as text ("0.001, 0.003 0.01"), coerced and checked for repeats.
+
+    A setting spread on a log scale (learning rate, L2) also takes a grid, "0.0001 to
+    0.1, 7 values" (see :func:`log_grid`).
+    """
     setting = SETTINGS[name]
+    grid = GRID.match(text) if setting.log else None
+    if grid:
+        low, high, count = grid.groups()
+        try:
+            low, high, count = float(low), float(high), int(count)
+        except ValueError:
+            raise SweepError(f"{setting.label}: a grid reads like \"0.0001 to 0.1, 7 values\". "
+                             f"Received: {text.strip()!r}") from None
+        try:
+            return log_grid(low, high, count)
+        except SweepError as exc:
+            raise SweepError(f"{setting.label}: {exc}") from None
     parts = [p for p in text.replace(",", " ").split() if p]
     if not parts:
         raise SweepError(f"{setting.label}: give at least one value.")
@@ -100,16 +121,19 @@ def parse_values(name, text):
         try:
             values.append(float(part) if setting.kind is float else int(part))
         except ValueError:
+            hint = (" For a grid, write \"0.0001 to 0.1, 7 values\"." if setting.log
+                    and part.lower() in ("to", "values", "value") else "")
             raise SweepError(f"{setting.label}: {part!r} is not a "
-                             f"{'number' if setting.kind is float else 'whole number'}.") from None
+                             f"{'number' if setting.kind is float else 'whole number'}."
+                             + hint) from None
     return values
 
 
 def log_grid(low, high, n):
     """``n`` values from ``low`` to ``high`` evenly spaced on a log scale, to 3 significant
     digits: ``log_grid(1e-4, 1e-1, 4)`` -> [0.0001, 0.001, 0.01, 0.1]."""
-    if not (low > 0 and high > 0):
-        raise SweepError(f"A log grid needs positive ends. Received: {low} to {high}")
+    if not (0 < low < math.inf and 0 < high < math.inf):
+        raise SweepError(f"A log grid needs positive, finite ends. Received: {low} to {high}")
     if n < 1 or n > limits.MAX_SWEEP_VALUES:
         raise SweepError(f"A grid has 1 to {limits.MAX_SWEEP_VALUES} values. Received: {n}")
     if n == 1:

@@ -21,6 +21,7 @@ from studio.sweep.pool import PoolKeeper
 from studio.sweep.record import SweepRecord
 from studio.sweep.run import dataset_key
 from studio.sweep.results import read_results, results_csv
+from studio.sweep.spec import GRID
 from studio.ui import actions, datasets, state, widgets
 from studio.ui.build_form import load_spec
 from studio.ui.plain import say
@@ -89,9 +90,14 @@ def _axis(column, slot, exclude, base, disabled):
     setting = SETTINGS[name]
     hint = (f"one or more of {', '.join(setting.choices)}" if setting.choices
             else "numbers, separated by spaces or commas")
+    if setting.log:
+        hint += ', or a grid even on a log scale: "0.0001 to 0.1, 7 values"'
     text = column.text_input(f"{setting.label} values", key=key, help=hint, disabled=disabled)
     _remember(key)
-    return Axis(name, tuple(parse_values(name, text)))
+    values = parse_values(name, text)
+    if GRID.match(text) and setting.log:      # a grid written out: show what it means
+        column.caption(f"{len(values)} values: " + ", ".join(f"{v:g}" for v in values))
+    return Axis(name, tuple(values))
 
 
 def sweep_form(disabled=False):

@@ -47,6 +47,20 @@ def test_the_form_starts_from_the_build_configuration(app):
     assert texts(app.info)[0].endswith(" with 2 at a time.")
 
 
+def test_the_learning_rate_takes_a_log_grid_and_the_run_count_follows(app):
+    open_sweep(app)
+    app.text_input(key="sweep.values.first.learning_rate").set_value(
+        "0.0001 to 0.1, 7 values").run()
+    assert not app.error
+    assert ("7 values: 0.0001, 0.000316, 0.001, 0.00316, 0.01, 0.0316, 0.1"
+            in texts(app.caption))
+    assert texts(app.info)[0].startswith("7 runs (7 points x 1 seed), about ")
+    app.text_input(key="sweep.values.first.learning_rate").set_value("0 to 0.1, 7 values").run()
+    assert texts(app.error) == ["Learning rate: A log grid needs positive, finite ends. "
+                                "Received: 0.0 to 0.1"]
+    assert not [b for b in app.button if b.key == "sweep_start"]
+
+
 def test_bad_values_and_too_many_runs_get_their_message_and_no_start_button(app):
     open_sweep(app)
     app.text_input(key="sweep.values.first.learning_rate").set_value("0.01 fast").run()
