@@ -87,15 +87,16 @@ def coerce_value(name, value):
     return float(value)
 
 
-#: "0.0001 to 0.1, 7 values": a log grid, for the settings best spread on a log scale.
+#: A log grid written out, for the settings best spread on a log scale (see :func:`log_grid`).
+GRID_EXAMPLE = "0.0001 to 0.1, 7 values"
 GRID = re.compile(r"^\s*(\S+)\s+to\s+(\S+?)\s*[,;]?\s+(\S+)\s+values?\s*$", re.IGNORECASE)
 
 
 def parse_values(name, text):
     """Values typed as text ("0.001, 0.003 0.01"), coerced and checked for repeats.
 
-    A setting spread on a log scale (learning rate, L2) also takes a grid, "0.0001 to
-    0.1, 7 values" (see :func:`log_grid`).
+    A setting spread on a log scale (learning rate, L2) also takes a grid,
+    :data:`GRID_EXAMPLE` (see :func:`log_grid`).
     """
     setting = SETTINGS[name]
     grid = GRID.match(text) if setting.log else None
@@ -104,7 +105,7 @@ def parse_values(name, text):
         try:
             low, high, count = float(low), float(high), int(count)
         except ValueError:
-            raise SweepError(f"{setting.label}: a grid reads like \"0.0001 to 0.1, 7 values\". "
+            raise SweepError(f"{setting.label}: a grid reads like \"{GRID_EXAMPLE}\". "
                              f"Received: {text.strip()!r}") from None
         try:
             return log_grid(low, high, count)
@@ -121,7 +122,7 @@ def parse_values(name, text):
         try:
             values.append(float(part) if setting.kind is float else int(part))
         except ValueError:
-            hint = (" For a grid, write \"0.0001 to 0.1, 7 values\"." if setting.log
+            hint = (f" For a grid, write \"{GRID_EXAMPLE}\"." if setting.log
                     and part.lower() in ("to", "values", "value") else "")
             raise SweepError(f"{setting.label}: {part!r} is not a "
                              f"{'number' if setting.kind is float else 'whole number'}."

@@ -21,7 +21,7 @@ from studio.sweep.pool import PoolKeeper
 from studio.sweep.record import SweepRecord
 from studio.sweep.run import dataset_key
 from studio.sweep.results import read_results, results_csv
-from studio.sweep.spec import GRID
+from studio.sweep.spec import GRID, GRID_EXAMPLE
 from studio.ui import actions, datasets, state, widgets
 from studio.ui.build_form import load_spec
 from studio.ui.plain import say
@@ -91,7 +91,7 @@ def _axis(column, slot, exclude, base, disabled):
     hint = (f"one or more of {', '.join(setting.choices)}" if setting.choices
             else "numbers, separated by spaces or commas")
     if setting.log:
-        hint += ', or a grid even on a log scale: "0.0001 to 0.1, 7 values"'
+        hint += f', or a grid even on a log scale: "{GRID_EXAMPLE}"'
     text = column.text_input(f"{setting.label} values", key=key, help=hint, disabled=disabled)
     _remember(key)
     values = parse_values(name, text)
@@ -319,12 +319,13 @@ def files(record):
     left, right = st.columns(2)
     if record is not None and not (record.job is not None and record.job.status.active):
         snap = record.snapshot()
+        # Deferred: the files are built when a button is clicked, not on every rerun.
         left.download_button("Download the results (CSV)",
-                             results_csv(record.sweep, snap.results, record.task),
+                             lambda: results_csv(record.sweep, snap.results, record.task),
                              file_name="sweep-results.csv", mime="text/csv",
                              key="sweep_download_results")
         left.download_button("Download the sweep (JSON)",
-                             json.dumps(record.sweep.to_dict(), indent=2),
+                             lambda: json.dumps(record.sweep.to_dict(), indent=2),
                              file_name="sweep.json", mime="application/json",
                              key="sweep_download_spec",
                              help="Runs without the dashboard: python -m studio.sweep "
