@@ -106,6 +106,7 @@ class SweepJob:
         self.time_limit, self.model_budget = time_limit, model_budget
         self._lock = threading.Lock()
         self._cancel = threading.Event()
+        self._settled = threading.Event()     # set with the final status
         self._thread = None
         self._status = SweepStatus.IDLE
         self._results, self._models = [], {}
@@ -127,8 +128,15 @@ class SweepJob:
         self._cancel.set()
 
     def join(self, timeout=None):
+        """Wait for the sweep's thread, its backend closed (a local pool shut down or
+        handed back) included."""
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def wait(self, timeout=None):
+        """Wait for the final status, the moment a visitor sees the sweep end (its backend
+        may still be closing); True once it is there."""
+        return self._settled.wait(timeout)
 
     @property
     def status(self):
@@ -214,10 +222,24 @@ class SweepJob:
                     self.backend.close()
                     self.backend = self.backend_factory()
             self._end(in_flight)
+        except Exception as exc:  # noqa: BLE001 - a backend gone wrong: the visitor is told
+            self._finish(SweepStatus.FAILED, f"The sweep stopped: {_first_line(exc)}")
+            self._abandon(bool(in_flight))
         finally:
             self._release(slot)
             for held, _ in in_flight.values():
                 self._release(held)
+
+    def _abandon(self, running):
+        """Stop and close the backend after an error; errors here change nothing more."""
+        if self.backend is None:
+            return
+        try:
+            if running:
+                self.backend.cancel()
+            self.backend.close()
+        except Exception:  # noqa: BLE001 - already reported as failed
+            pass
 
     def _collect(self, future, point):
         try:
@@ -242,16 +264,14 @@ class SweepJob:
             del self._models[worst]
 
     def _end(self, in_flight):
+        """Collect what finished, stop what did not, report the outcome, then close the
+        backend: shutting a pool down (0.1-0.2 s) does not hold back the results."""
         for future in [f for f in in_flight if f.done()]:
             held, point = in_flight.pop(future)
             self._release(held)
             self._collect(future, point)
         if in_flight:
             self.backend.cancel()
-        try:
-            self.backend.close()
-        except Exception:  # noqa: BLE001 - a cluster gone away: nothing left to close
-            pass
         done, total = len(self._results), len(self.points)
         if self._over_time():
             self._finish(SweepStatus.TIMED_OUT,
@@ -263,11 +283,16 @@ class SweepJob:
             failed = sum(r["status"] == "failed" for r in self._results)
             self._finish(SweepStatus.FINISHED, f"{total} runs finished"
                          + (f", {failed} of them failed." if failed else "."))
+        try:
+            self.backend.close()
+        except Exception:  # noqa: BLE001 - a cluster gone away: nothing left to close
+            pass
 
     def _finish(self, status, message):
         with self._lock:
             self._status, self._message, self._running = status, message, 0
             self._ended = time.monotonic()
+        self._settled.set()
 
 
 def _first_line(exc):

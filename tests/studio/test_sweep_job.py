@@ -211,3 +211,63 @@ def test_score_is_validation_accuracy_or_minus_validation_loss():
     assert score_of(result, "classification") == 0.75
     assert score_of(result, "regression") == -0.4
     assert score_of({"val_metric": [], "val_loss": []}, "regression") is None
+
+
+class SlowClosingBackend(RecordingBackend):
+    """Closes only once ``release`` is set, as a pool shutting its processes down."""
+
+    def __init__(self):
+        super().__init__()
+        self.release, self.closed = threading.Event(), threading.Event()
+
+    def close(self):
+        self.release.wait(30)
+        super().close()
+        self.closed.set()
+
+
+def test_the_sweep_reports_its_end_before_its_pool_has_shut_down():
+    backend = SlowClosingBackend()
+    job = SweepJob(digits_sweep(), lambda: backend, parallel=1, task="classification")
+    job.start()
+    try:
+        assert job.wait(timeout=30), job.snapshot()
+        assert job.status is SweepStatus.FINISHED and job.snapshot().n_done == 2
+        assert not backend.closed.is_set()        # the results did not wait for the close
+    finally:
+        backend.release.set()
+    job.join(timeout=30)
+    assert backend.closed.is_set()
+
+
+class BreakingBackend(RecordingBackend):
+    """Its second submit raises, as a pool whose processes could not be started."""
+
+    def __init__(self):
+        super().__init__()
+        self.cancelled = self.closed = False
+
+    def submit(self, message):
+        if self.order:
+            raise RuntimeError("cannot start a new worker\nsecond line")
+        return super().submit(message)
+
+    def cancel(self):
+        self.cancelled = True
+
+    def close(self):
+        super().close()
+        self.closed = True
+
+
+def test_a_backend_that_raises_fails_the_sweep_with_its_error_and_is_closed():
+    backend = BreakingBackend()
+    job = SweepJob(digits_sweep(values=(0.001, 0.01, 0.03)), lambda: backend, parallel=1,
+                   task="classification")
+    job.start()
+    assert job.wait(timeout=30), job.snapshot()
+    job.join(timeout=30)
+    snap = job.snapshot()
+    assert snap.status is SweepStatus.FAILED
+    assert snap.message == "The sweep stopped: RuntimeError: cannot start a new worker"
+    assert snap.n_done == 1 and backend.closed
