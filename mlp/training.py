@@ -11,6 +11,12 @@ After each batch and each epoch, every callback receives a plain dict::
 continues the numbering; ``batch`` counts from 1 within the epoch. On a batch
 event ``loss`` is that batch's mean loss; on an epoch event, the epoch's mean.
 A callback that returns True asks training to stop after the current batch.
+
+With ``fit(..., batch_events_every=seconds)`` the callbacks receive a batch
+event only once that many seconds passed since the last one (a small batch
+takes tens of microseconds, and building its event costs a tenth of that);
+epoch events always arrive, and :meth:`mlp.NeuralNetwork.request_stop` is
+still seen after every batch.
 """
 
 import math
@@ -62,7 +68,7 @@ class EarlyStopping:
 
 
 def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validation_data=None,
-        callbacks=(), early_stopping=None, shuffle=True):
+        callbacks=(), early_stopping=None, shuffle=True, batch_events_every=0.0):
     """Train ``network`` on ``(x, y)`` with mini-batch gradient descent.
 
     Parameters
@@ -84,6 +90,9 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
         Needs ``validation_data``.
     shuffle : bool
         Reshuffle the samples every epoch with the network's random generator.
+    batch_events_every : float >= 0
+        Seconds between the batch events the callbacks receive (0: after every
+        batch). Epoch events always arrive.
 
     Returns
     -------
@@ -95,8 +104,10 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
     validation = _check_validation(network, validation_data)
     stopper = _make_early_stopping(early_stopping, validation)
     callbacks = list(callbacks or ())
+    every = _check_seconds(batch_events_every)
     network._stop_event.clear()
     loop = _Loop(network, x, y_train, labels, batch_size, callbacks, validation)
+    loop.batch_events_every = every
     losses = []
     first_epoch = len(network.history["loss"]) + 1
     start = _Snapshot(network) if loop.unchecked else None
@@ -109,6 +120,18 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
     if stopper is not None:
         stopper.restore(network)
     return np.asarray(losses, dtype=np.float64)
+
+
+def _check_seconds(value):
+    """``batch_events_every`` as a float, or a ValueError that says what it must be."""
+    try:
+        seconds = float(value) if not isinstance(value, (bool, str)) else math.nan
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 <= seconds < math.inf:
+        raise ValueError("batch_events_every must be a finite number of seconds >= 0. "
+                         f"Received: {value!r}")
+    return seconds
 
 
 def _run_epochs(network, loop, stopper, first_epoch, epochs, shuffle, losses):
@@ -167,6 +190,7 @@ class _Loop:
         # Float arrays are checked batch by batch, and only when a loss is not finite.
         self.unchecked = isinstance(x, np.ndarray) and x.dtype.kind == "f"
         self.start = time.perf_counter()
+        self.batch_events_every, self.next_batch_event = 0.0, self.start
         self.classify = labels is not None and network.n_outputs > 1
         self.onehot = np.zeros((batch_size, network.n_outputs), dtype=network.dtype)
         # Integer labels with softmax + cross-entropy: loss and delta straight from the labels,
@@ -217,6 +241,11 @@ class _Loop:
         """Tell the callbacks about a finished batch; True if training should stop."""
         if not self.callbacks:  # nobody to tell: skip building the progress dict
             return self.net._stop_event.is_set()
+        if self.batch_events_every:
+            now = time.perf_counter()
+            if now < self.next_batch_event:
+                return self.net._stop_event.is_set()
+            self.next_batch_event = now + self.batch_events_every
         return self._notify({"event": "batch", "epoch": epoch, "epochs": last_epoch,
                              "batch": batch, "batches": self.n_batches,
                              "samples_seen": self.net.history["samples_seen"], "loss": loss,

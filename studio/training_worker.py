@@ -31,9 +31,11 @@ from mlp.model_file import load_model, model_to_bytes
 
 EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
 MAX_BASES = 4
-#: Seconds between looks at the server's pipe while training. Looking costs a system call
-#: and a selector (tens of microseconds), as much as a whole small batch: once per batch
-#: it took a fifth of a batch-8 job's time; a stop or a request now waits at most this long.
+#: Seconds between looks at the server's pipe while training: the engine tells the
+#: worker of a batch no more often (``fit(batch_events_every=...)``). Looking costs a
+#: system call and a selector (tens of microseconds), as much as a whole small batch, and
+#: even a callback that only read the clock took a twentieth of a batch-8 job's time; a
+#: stop or a request waits at most this long.
 LISTEN_SECONDS = 0.01
 
 
@@ -94,7 +96,7 @@ def train(conn, task, bases):
     try:
         network.fit(rows_from(task["x_train"], bases), task["y_train"], task["batch_size"],
                     task["epochs"], categorical=task["categorical"], validation_data=validation,
-                    callbacks=[reporter.on_progress],
+                    callbacks=[reporter.on_progress], batch_events_every=LISTEN_SECONDS,
                     early_stopping=(task["early_stopping"] or None) if validation else None)
         outcome, message = ("interrupted" if reporter.stop else "completed"), ""
     except TrainingDiverged as exc:
@@ -113,14 +115,13 @@ class Reporter:
         self.stop = False
         self.sent_batches = len(network.history["batch_loss"])
         self.sent_epochs = len(network.history["loss"])
-        self.last_sent = self.last_listened = time.monotonic()
+        self.last_sent = time.monotonic()
 
     def on_progress(self, info):
+        """Called after an epoch, and after a batch at most every ``LISTEN_SECONDS``."""
         now = time.monotonic()
-        if info["event"] == "epoch" or now - self.last_listened >= LISTEN_SECONDS:
-            self.last_listened = now
-            while self.conn.poll():
-                self.answer(self.conn.recv())
+        while self.conn.poll():
+            self.answer(self.conn.recv())
         # At most one report per interval, epochs included: a small job ends dozens of
         # epochs a second, and each report wakes the server (the last one comes at the end).
         if now - self.last_sent >= self.interval:

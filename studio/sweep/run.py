@@ -123,7 +123,7 @@ def run_point(message, dataset=None, stop_event=None):
         try:
             network.fit(prepared.x_train, target(prepared.y_train), spec.batch_size,
                         spec.epochs, categorical=classify, validation_data=validation,
-                        callbacks=callbacks,
+                        callbacks=callbacks, batch_events_every=STOP_CHECK_SECONDS,
                         early_stopping=(spec.early_stopping or None) if validation else None)
         except TrainingDiverged as exc:
             result.update(status="diverged", error=str(exc))
@@ -138,7 +138,8 @@ def run_point(message, dataset=None, stop_event=None):
 
 
 def _stopper(event_name, result):
-    """A training callback that stops the run once the named Dask event is set."""
+    """A training callback that stops the run once the named Dask event is set (asked of
+    the scheduler at most every ``STOP_CHECK_SECONDS``: small epochs take milliseconds)."""
     from distributed import Event
     event, last = Event(event_name), [0.0]
 

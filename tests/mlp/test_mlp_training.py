@@ -137,6 +137,54 @@ def test_regression_events_have_no_metric(regression_data):
     assert all(e["metric"] is None and e["metric_name"] is None for e in events)
 
 
+def test_batch_events_every_thins_the_batch_events_and_keeps_every_epoch(classification_data):
+    x, labels = classification_data            # 60 samples: 4 batches of 16 per epoch
+    plain = NeuralNetwork([4, 6, 3], seed=0)
+    expected = plain.fit(x, labels, batch_size=16, epochs=3, categorical=True)
+    net, events = NeuralNetwork([4, 6, 3], seed=0), []
+    losses = net.fit(x, labels, batch_size=16, epochs=3, categorical=True,
+                     callbacks=[collect(events)], batch_events_every=1e6)
+    # The first batch is told at once, then none within the next 1e6 s; epochs always.
+    assert [(e["event"], e["epoch"], e["batch"]) for e in events] == [
+        ("batch", 1, 1), ("epoch", 1, 4), ("epoch", 2, 4), ("epoch", 3, 4)]
+    assert events[0]["samples_seen"] == 16 and events[-1]["samples_seen"] == 180
+    np.testing.assert_array_equal(losses, expected)            # the training is the same
+    assert net.history["batch_loss"] == plain.history["batch_loss"]
+
+
+def test_request_stop_is_seen_after_the_next_batch_between_batch_events(classification_data):
+    x, labels = classification_data
+    x, labels = np.tile(x, (2000, 1)), np.tile(labels, 2000)   # one epoch of 30,000 batches
+    net = NeuralNetwork([4, 6, 3], seed=0)
+    net.fit(x[:60], labels[:60], batch_size=4, epochs=1, categorical=True,
+            callbacks=[lambda info: net.request_stop() if info["event"] == "batch" else None],
+            batch_events_every=1e6)
+    assert len(net.history["batch_loss"]) == 1    # stopped at its only batch event
+    started, result = threading.Event(), {}
+
+    def train():
+        result["losses"] = net.fit(x, labels, batch_size=4, epochs=1, categorical=True,
+                                   callbacks=[lambda info: started.set()],
+                                   batch_events_every=1e6)
+
+    worker = threading.Thread(target=train, daemon=True)
+    worker.start()
+    assert started.wait(timeout=30), "training never started"
+    net.request_stop()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "request_stop() did not stop fit"
+    assert len(result["losses"]) == 0                          # within the epoch, not at its end
+    assert 1 < len(net.history["batch_loss"]) < 1 + 30_000
+
+
+@pytest.mark.parametrize("every", [-1, -0.5, float("inf"), float("nan"), "0.1", True, None])
+def test_batch_events_every_must_be_finite_seconds(classification_data, every):
+    x, labels = classification_data
+    with pytest.raises(ValueError, match=r"batch_events_every must be a finite number of "
+                                         r"seconds >= 0\. Received: "):
+        NeuralNetwork([4, 3], seed=0).fit(x, labels, categorical=True, batch_events_every=every)
+
+
 def test_callback_returning_true_stops_and_fit_resumes(classification_data):
     x, labels = classification_data
     net = NeuralNetwork([4, 6, 3], seed=0)
