@@ -3,8 +3,9 @@
 A worker is started by :mod:`studio.workers` (``python -m studio.training_worker FD``
 with one end of a socket pair, or multiprocessing's "spawn") and lives
 as long as the server, running one training task at a time. It imports NumPy,
-:mod:`mlp` and :mod:`data.views` only -- never Streamlit, pandas or
-scikit-learn -- so it is small (about 40 MB) and starts in a fraction of a second.
+:mod:`mlp`, :mod:`data.views` and :mod:`studio.priority` only -- never Streamlit,
+pandas or scikit-learn -- so it is small (about 40 MB) and starts in a fraction of
+a second. It lowers its own CPU priority as it starts (:mod:`studio.priority`).
 
 Messages are tuples over a ``multiprocessing.Connection``:
 
@@ -19,7 +20,6 @@ worker -> server
     "completed", "interrupted", "diverged", "failed".
 """
 
-import os
 import time
 from collections import OrderedDict
 
@@ -28,6 +28,7 @@ import numpy as np
 from data.views import ScaledRows
 from mlp import TrainingDiverged
 from mlp.model_file import load_model, model_to_bytes
+from studio.priority import lower_priority
 
 EPOCH_KEYS = ("loss", "metric", "val_loss", "val_metric", "epoch_seconds")
 MAX_BASES = 4
@@ -39,14 +40,9 @@ MAX_BASES = 4
 LISTEN_SECONDS = 0.01
 
 
-#: Training yields to the server's page scripts: a visitor opening a page waits for no job.
-NICENESS = 10
-
-
 def main(conn):
     """The worker's loop: serve tasks until told to exit or the server goes away."""
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
+    lower_priority()   # a visitor opening a page waits for no job
     bases = OrderedDict()  # token -> ndarray, least recently used first
     while True:
         try:

@@ -8,7 +8,6 @@ verified downloads and cache) and gets an uploaded table scattered to it once.
 Nothing here imports Streamlit, pandas or scikit-learn.
 """
 
-import os
 import time
 
 import numpy as np
@@ -17,6 +16,7 @@ from data import load_dataset, prepare
 from data.toy import TOY_GENERATORS
 from mlp import TrainingDiverged
 from mlp.model_file import model_to_bytes
+from studio.priority import lower_priority
 from studio.spec import ModelSpec
 from studio.sweep.shipping import unpack
 
@@ -25,9 +25,6 @@ STOP_CHECK_SECONDS = 0.5
 _datasets = {}      # this process's datasets: dataset_key -> data.Dataset
 _blas_limited = []
 
-
-#: Local sweep workers yield to the server's page scripts, as training workers do.
-NICENESS = 10
 
 
 def dataset_key(spec):
@@ -41,8 +38,7 @@ def start_local_worker(datasets=None):
     """A local worker's initializer: lower its priority and keep the datasets the server
     sent (``{dataset_key: data.Dataset}``, or their files from
     :func:`studio.sweep.shipping.ship`, mapped here), so that no run loads them again."""
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
+    lower_priority()    # yield to the server's page scripts, as training workers do
     _datasets.update(unpack(datasets or {}))
     _one_blas_thread()
 
