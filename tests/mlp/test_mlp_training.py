@@ -99,6 +99,23 @@ def collect(events):
     return lambda info: events.append(dict(info))
 
 
+def stop_from_another_thread(net, x, y, **options):
+    """Start ``net.fit(x, y, **options)`` in a thread, call ``request_stop()`` once its first
+    callback event came, and return what ``fit`` returned (asserting that it did return)."""
+    started, result = threading.Event(), {}
+
+    def train():
+        result["losses"] = net.fit(x, y, callbacks=[lambda info: started.set()], **options)
+
+    worker = threading.Thread(target=train, daemon=True)
+    worker.start()
+    assert started.wait(timeout=30), "training never started"
+    net.request_stop()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "request_stop() did not stop fit"
+    return result["losses"]
+
+
 def test_callbacks_receive_every_batch_and_epoch(classification_data):
     x, labels = classification_data            # 60 samples
     net = NeuralNetwork([4, 6, 3], seed=0)
@@ -160,20 +177,9 @@ def test_request_stop_is_seen_after_the_next_batch_between_batch_events(classifi
             callbacks=[lambda info: net.request_stop() if info["event"] == "batch" else None],
             batch_events_every=1e6)
     assert len(net.history["batch_loss"]) == 1    # stopped at its only batch event
-    started, result = threading.Event(), {}
-
-    def train():
-        result["losses"] = net.fit(x, labels, batch_size=4, epochs=1, categorical=True,
-                                   callbacks=[lambda info: started.set()],
-                                   batch_events_every=1e6)
-
-    worker = threading.Thread(target=train, daemon=True)
-    worker.start()
-    assert started.wait(timeout=30), "training never started"
-    net.request_stop()
-    worker.join(timeout=60)
-    assert not worker.is_alive(), "request_stop() did not stop fit"
-    assert len(result["losses"]) == 0                          # within the epoch, not at its end
+    losses = stop_from_another_thread(net, x, labels, batch_size=4, epochs=1, categorical=True,
+                                      batch_events_every=1e6)
+    assert len(losses) == 0                                    # within the epoch, not at its end
     assert 1 < len(net.history["batch_loss"]) < 1 + 30_000
 
 
@@ -290,22 +296,9 @@ def test_early_stopping_needs_validation_data(classification_data):
 def test_request_stop_from_another_thread_stops_a_running_fit(classification_data):
     x, labels = classification_data
     net = NeuralNetwork([4, 6, 3], seed=0)
-    started, result = threading.Event(), {}
-
-    def first_batch(info):
-        started.set()
-
-    def train():
-        result["losses"] = net.fit(x, labels, batch_size=4, epochs=100_000, categorical=True,
-                                   callbacks=[first_batch])
-
-    worker = threading.Thread(target=train, daemon=True)
-    worker.start()
-    assert started.wait(timeout=30), "training never started"
-    net.request_stop()
-    worker.join(timeout=30)
-    assert not worker.is_alive(), "request_stop() did not stop fit"
-    assert len(result["losses"]) < 100_000
+    losses = stop_from_another_thread(net, x, labels, batch_size=4, epochs=100_000,
+                                      categorical=True)
+    assert len(losses) < 100_000
     # A new fit starts with the stop request cleared.
     assert len(net.fit(x, labels, batch_size=30, epochs=2, categorical=True)) == 2
 
