@@ -106,8 +106,7 @@ def fit(network, x, y, batch_size=32, epochs=10, categorical=False, *, validatio
     callbacks = list(callbacks or ())
     every = _check_seconds(batch_events_every)
     network._stop_event.clear()
-    loop = _Loop(network, x, y_train, labels, batch_size, callbacks, validation)
-    loop.batch_events_every = every
+    loop = _Loop(network, x, y_train, labels, batch_size, callbacks, validation, every)
     losses = []
     first_epoch = len(network.history["loss"]) + 1
     start = _Snapshot(network) if loop.unchecked else None
@@ -182,7 +181,8 @@ class _Snapshot:
 class _Loop:
     """One call's training state: data, timing, batch bookkeeping."""
 
-    def __init__(self, network, x, y, labels, batch_size, callbacks, validation):
+    def __init__(self, network, x, y, labels, batch_size, callbacks, validation,
+                 batch_events_every=0.0):
         self.net, self.x, self.y, self.labels = network, x, y, labels
         self.batch_size, self.callbacks, self.validation = batch_size, callbacks, validation
         self.n = x.shape[0]
@@ -190,7 +190,7 @@ class _Loop:
         # Float arrays are checked batch by batch, and only when a loss is not finite.
         self.unchecked = isinstance(x, np.ndarray) and x.dtype.kind == "f"
         self.start = time.perf_counter()
-        self.batch_events_every, self.next_batch_event = 0.0, self.start
+        self.batch_events_every, self.next_batch_event = batch_events_every, self.start
         self.classify = labels is not None and network.n_outputs > 1
         self.onehot = np.zeros((batch_size, network.n_outputs), dtype=network.dtype)
         # Integer labels with softmax + cross-entropy: loss and delta straight from the labels,

@@ -114,22 +114,25 @@ def test_a_log_scaled_setting_takes_a_grid_written_out():
     assert parse_values("learning_rate", "1e-3 TO 1e-1 3 values") == [0.001, 0.01, 0.1]
     assert parse_values("l2", "0.00001 to 0.01; 4 values") == [1e-05, 0.0001, 0.001, 0.01]
     assert parse_values("learning_rate", "0.03 to 0.03, 1 value") == [0.03]
-    with pytest.raises(SweepError, match=r"^Learning rate: A log grid needs positive, finite "
-                                         r"ends. Received: 0.0 to 0.1$"):
-        parse_values("learning_rate", "0 to 0.1, 4 values")
-    with pytest.raises(SweepError, match=r"^Learning rate: A grid has 1 to 12 values. "
-                                         r"Received: 40$"):
-        parse_values("learning_rate", "0.001 to 0.1, 40 values")
-    with pytest.raises(SweepError, match=r'^Learning rate: a grid reads like "0.0001 to 0.1, 7 '
-                                         r"values\". Received: '0.001 to 0.1, 2.5 values'$"):
-        parse_values("learning_rate", "0.001 to 0.1, 2.5 values")
-    # Half a grid: the word that is not a number is named, with the grid's form.
-    with pytest.raises(SweepError, match=r"^Learning rate: 'to' is not a number. For a grid, "
-                                         r'write "0.0001 to 0.1, 7 values".$'):
-        parse_values("learning_rate", "0.001 to 0.1")
-    # Widths are not spread on a log scale: no grid, and no hint about one.
-    with pytest.raises(SweepError, match=r"^Hidden width: 'to' is not a whole number.$"):
-        parse_values("hidden_width", "16 to 128, 4 values")
+
+
+# Half a grid names the word that is not a number, with the grid's form; widths are not
+# spread on a log scale: no grid, and no hint about one.
+@pytest.mark.parametrize("setting, text, message", [
+    ("learning_rate", "0 to 0.1, 4 values",
+     r"^Learning rate: A log grid needs positive, finite ends. Received: 0.0 to 0.1$"),
+    ("learning_rate", "0.001 to 0.1, 40 values",
+     r"^Learning rate: A grid has 1 to 12 values. Received: 40$"),
+    ("learning_rate", "0.001 to 0.1, 2.5 values",
+     r'^Learning rate: a grid reads like "0.0001 to 0.1, 7 values\". '
+     r"Received: '0.001 to 0.1, 2.5 values'$"),
+    ("learning_rate", "0.001 to 0.1",
+     r'^Learning rate: \'to\' is not a number. For a grid, write "0.0001 to 0.1, 7 values".$'),
+    ("hidden_width", "16 to 128, 4 values", r"^Hidden width: 'to' is not a whole number.$"),
+])
+def test_a_bad_grid_gets_its_own_message(setting, text, message):
+    with pytest.raises(SweepError, match=message):
+        parse_values(setting, text)
 
 
 def test_log_grid_spaces_values_evenly_on_a_log_scale():
