@@ -39,7 +39,7 @@ page = st.navigation([
     st.Page("app_pages/draw.py", title="Draw", icon=":material/draw:"),
     st.Page("app_pages/inside.py", title="Inside the network", icon=":material/biotech:"),
 ])
-sidebar.render()
+sidebar.render(page_shows_job=page.url_path == "train")
 arrival.proceed(page)
 for kind, text in state.pop_notices():
     say(kind, text)

@@ -18,8 +18,9 @@ STATUS_ICONS = {
 }
 
 
-def render():
-    """Draw the shared sidebar."""
+def render(page_shows_job=False):
+    """Draw the shared sidebar. ``page_shows_job``: the page draws the job's own live
+    status (the Train page), so the sidebar names the status only and does not poll."""
     with st.sidebar:
         st.markdown("### MLP Studio")
         record = state.get("model")
@@ -31,24 +32,32 @@ def render():
         st.caption(f"Dataset: **{plain(record.info.name)}**")
         st.caption("Layers: **" + " → ".join(str(n) for n in record.network.layers) + "**"
                    f" ({record.network.n_params:,} parameters)")
-        _training_status(record)
+        _training_status(record, live=not page_shows_job)
 
 
-def _training_status(record):
+def _training_status(record, live=True):
     """The job's status, epoch and validation accuracy: live while the job is queued or runs.
 
     It refreshes on its own (at half the Train page's live rate), on every page, so
-    it never lags the page; when the job stops, one full rerun updates the rest.
+    it never lags the page; when the job stops, one full rerun updates the rest. On
+    the Train page (``live=False``) the page's own progress line is the live view: an
+    active job's line there names its status only, without polling (the page reruns
+    the whole app when the status changes), which spares a rerun every two seconds.
     """
     active = record.job.status.active
-    every = SIDEBAR_SLOWER * live_rate().interval() if active else None
+    every = SIDEBAR_SLOWER * live_rate().interval() if active and live else None
 
     @st.fragment(run_every=every)
     def status():
         snap = record.job.snapshot(history=False)
-        if active and not snap.status.active:
+        if every is not None and not snap.status.active:
             st.rerun()
         line = f"{STATUS_ICONS[snap.status]} {snap.status.value}"
+        # The Train page reruns the app when its own reading differs from this one.
+        state.put("sidebar_status", None if live else snap.status)
+        if snap.status.active and not live:
+            st.caption(f"Training: **{line}** · progress on this page")
+            return
         if snap.status.active or snap.epoch:
             line += f" · epoch {snap.epoch}/{snap.epochs}"
         st.caption(f"Training: **{line}**")

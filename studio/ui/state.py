@@ -51,6 +51,7 @@ DEFAULTS = {
     "predicted": lambda: None,      # (file id, run, samples seen), (prediction, table) on Evaluate
     "gradcheck": lambda: None,      # (run id, samples seen, table) of the last gradient check
     "live_figures": lambda: None,   # (history version, figures) the Train page drew last
+    "sidebar_status": lambda: None,  # the job status the sidebar drew on the Train page
     "sweep_results_error": lambda: None,  # why the last results file could not be opened
     "sweep_form": dict,             # the Sweep form's values, kept while on other pages
 }

@@ -127,6 +127,7 @@ def live_view(record):
     removing and redrawing them.
     """
     status = record.job.status
+    _agree_with_sidebar(status)
     status_box = st.container(key="train_status")
     charts_box = st.container(key="train_charts")
     running = status is Status.RUNNING
@@ -140,6 +141,7 @@ def live_view(record):
             rate.tick(id(record))
             if snap.status is not Status.RUNNING:
                 st.rerun()  # the controls change with the status
+            _agree_with_sidebar(snap.status)
             _status_line(snap, record)
 
         with status_box:
@@ -150,6 +152,7 @@ def live_view(record):
             snap = record.job.snapshot(history=False)
             if snap.status is not Status.QUEUED:
                 st.rerun()
+            _agree_with_sidebar(snap.status)
             _status_line(snap, record)
 
         with status_box:
@@ -167,6 +170,15 @@ def live_view(record):
 
     with charts_box:
         charts()
+
+
+def _agree_with_sidebar(status):
+    """Rerun the app if the sidebar, drawn a moment before this page in the same run,
+    read another status (the job moved on in between): the sidebar does not poll on
+    this page, so nothing else would bring it up to date."""
+    drawn = state.get("sidebar_status")
+    if drawn is not None and drawn is not status:
+        st.rerun()
 
 
 def _status_line(snap, record):

@@ -1,11 +1,14 @@
 """The Train page in AppTest: controls, live view, divergence, settings, model files."""
 
+import dataclasses
+import re
 
 import pytest
 from app_support import give, make_record, no_exceptions, texts, vega_charts
 from waiting import wait_until
 
 from mlp.model_file import model_to_bytes
+from studio.jobs import Status
 from studio.spec import ModelSpec
 
 
@@ -212,3 +215,49 @@ def test_early_stopping_set_on_build_ends_training_early_and_says_so(app):
     assert record.job.status.value == "finished" and epochs < 300, epochs
     assert any("Early stopping: the validation loss stopped improving." in c
                for c in texts(app.caption))
+
+
+def sidebar_status(app):
+    return [t for t in texts(app.sidebar.caption) if t.startswith("Training:")]
+
+
+def test_the_sidebar_leaves_a_running_jobs_progress_to_the_train_page(app):
+    record = training_for_a_while(app)
+    app.run()
+    no_exceptions(app)
+    (line,) = sidebar_status(app)
+    assert "running" in line and line.endswith("· progress on this page")
+    assert "epoch" not in line            # the page's own progress line has it, live
+    app.switch_page("app_pages/build.py").run()
+    no_exceptions(app)
+    (line,) = sidebar_status(app)
+    assert "running" in line and re.search(r"· epoch \d+/400\*\*$", line), line
+    app.switch_page("app_pages/train.py").run()
+    press_and_settle(app, record, "train_stop")
+    (line,) = sidebar_status(app)
+    assert "stopped" in line and "epoch" in line    # not active: the whole line, as anywhere
+
+
+def test_a_status_that_changes_between_sidebar_and_page_reruns_the_app(app):
+    # The sidebar is drawn first and does not poll on this page: if the job moved on
+    # between its reading and the page's (queued -> running as the worker starts), the
+    # page reruns the app rather than leave the sidebar on the old status.
+    record = training_for_a_while(app)
+    job, real_snapshot = record.job, record.job.snapshot
+    stale = []
+
+    def snapshot(history=True):
+        snap = real_snapshot(history=history)
+        if not stale:               # the first reading of the next run: the sidebar's
+            stale.append(snap.status)
+            return dataclasses.replace(snap, status=Status.QUEUED)
+        return snap
+
+    job.snapshot = snapshot
+    app.run()
+    no_exceptions(app)
+    assert stale == [Status.RUNNING]
+    (line,) = sidebar_status(app)
+    assert line.endswith("running** · progress on this page"), line
+    del job.snapshot
+    press_and_settle(app, record, "train_stop")
