@@ -75,6 +75,10 @@ class LocalBackend:
         """Start one run; a ``concurrent.futures.Future`` of its result dict."""
         return self._executor.submit(run_point, message)
 
+    def start_workers(self):
+        """Start every process now rather than at the first run (returns at once)."""
+        self._executor.submit(os.getpid)
+
     @staticmethod
     def wait(futures, timeout):
         """(done, not done) once any of ``futures`` is done or ``timeout`` seconds passed."""

@@ -5,15 +5,21 @@ data) takes 0.4-0.9 s, and shutting it down 0.15 s: a quarter of a small sweep w
 two workers. A :class:`PoolKeeper` keeps the last pool a sweep finished with, idle,
 for the next sweep that asks for the same number of workers and the same data, and
 shuts it down after ``idle_seconds`` (its workers and their data files take memory). A cancelled or
-broken pool is never kept; two sweeps at once get a pool each.
+broken pool is never kept; two sweeps at once get a pool each. :meth:`PoolKeeper.prepare`
+starts a pool ahead of the first sweep (the Sweep page calls it while its visitor sets the
+sweep up), so that one too starts on workers that are already there.
 """
 
+import logging
 import threading
 import time
 
 from studio.sweep.backends import LocalBackend
 
 IDLE_SECONDS = 120.0
+#: Seconds a sweep waits for a pool :meth:`PoolKeeper.prepare` is putting together.
+PREPARE_WAIT_SECONDS = 10.0
+log = logging.getLogger("mlp_studio.sweep")
 
 
 class PoolKeeper:
@@ -24,11 +30,43 @@ class PoolKeeper:
         self._lock = threading.Lock()
         self._idle = None          # (backend, monotonic time it was given back)
         self._watcher = None
+        self._prepared = threading.Event()   # clear while prepare() puts a pool together
+        self._prepared.set()
+
+    def prepare(self, workers, datasets=None):
+        """Start a pool of ``workers`` processes holding ``datasets`` ahead of the sweep that
+        will ask for it, unless the idle pool fits already or one is being put together.
+
+        Returns at once (True when a pool is being started): a thread writes the data,
+        starts the processes and hands the pool in as idle, like a pool a sweep gave back
+        (shut down after ``idle_seconds`` if no sweep takes it). A sweep that asks
+        meanwhile waits for it rather than start a second pool.
+        """
+        datasets = dict(datasets or {})
+        with self._lock:
+            if not self._prepared.is_set() or (self._idle is not None
+                                               and self._idle[0].fits(workers, datasets)):
+                return False
+            self._prepared.clear()
+        threading.Thread(target=self._put_together, args=(workers, datasets), daemon=True,
+                         name="mlp-studio-sweep-pool-start").start()
+        return True
+
+    def _put_together(self, workers, datasets):
+        try:
+            backend = LocalBackend(workers, datasets, keeper=self)
+            backend.start_workers()
+            self.give_back(backend)
+        except Exception:  # noqa: BLE001 - the sweep itself will start a pool and say why not
+            log.exception("sweep: a pool could not be started ahead of the sweep")
+        finally:
+            self._prepared.set()
 
     def backend(self, workers, datasets=None):
         """A pool of ``workers`` processes holding ``datasets``: the idle one if it fits,
         else a new one (the idle one is shut down then)."""
         datasets = dict(datasets or {})
+        self._prepared.wait(PREPARE_WAIT_SECONDS)
         with self._lock:
             idle, self._idle = self._idle, None
         if idle is not None:

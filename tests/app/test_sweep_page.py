@@ -218,3 +218,44 @@ def test_a_sweep_waits_visibly_for_the_servers_training_slots(app):
             scheduler.release(other)
     finish(app)
     assert "2 runs finished." in texts(app.success)
+
+
+def warm_pools():
+    from studio.ui.sweep_panel import warm_pools
+    return warm_pools()    # the server-wide keeper the page uses
+
+
+def test_the_workers_start_while_the_sweep_is_set_up_and_the_sweep_runs_on_them(app):
+    keeper = warm_pools()
+    keeper.clear()
+    try:
+        open_sweep(app)
+        assert wait_until(lambda: keeper.idle is not None and
+                          len(keeper.idle.worker_pids()) == 2, timeout=30)
+        prepared = keeper.idle
+        pids = prepared.worker_pids()
+        app.text_input(key="sweep.values.first.learning_rate").set_value("0.001 0.01").run()
+        assert keeper.idle is prepared           # one pool however often the page reruns
+        app.button(key="sweep_start").click().run()
+        finish(app)
+        assert "2 runs finished." in texts(app.success)
+        job = app.session_state["workspace"].sweep.job
+        assert job.backend is prepared and job.backend.worker_pids() == pids
+    finally:
+        keeper.clear()
+
+
+def test_no_workers_start_ahead_while_other_visitors_hold_the_slots(app):
+    from studio.ui import state
+    keeper = warm_pools()
+    keeper.clear()
+    scheduler = state.scheduler()
+    other = object()
+    assert scheduler.acquire(other, lambda: False)
+    try:
+        open_sweep(app)
+        time.sleep(1)
+        assert keeper.idle is None
+    finally:
+        scheduler.release(other)
+        keeper.clear()

@@ -74,3 +74,74 @@ def test_an_idle_pool_is_shut_down_after_its_time():
     pids = keeper.idle.worker_pids()
     assert wait_until(lambda: keeper.idle is None, timeout=20)
     assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
+
+
+def test_a_pool_started_ahead_is_the_one_the_first_sweep_runs_on(monkeypatch):
+    from studio.sweep import pool as pool_module
+    started = []
+
+    class Counted(pool_module.LocalBackend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(pool_module, "LocalBackend", Counted)
+    keeper = PoolKeeper()
+    try:
+        assert keeper.prepare(2, DIGITS)
+        # Asked for at once, before the pool is put together: the sweep waits for it rather
+        # than start a second one.
+        job = run(keeper)
+        pool = job.backend
+        assert started == [pool] and keeper.idle is pool and len(pool.worker_pids()) == 2
+        assert not keeper.prepare(2, DIGITS)            # it fits: nothing more starts
+        pids = pool.worker_pids()
+        assert run(keeper).backend.worker_pids() == pids and started == [pool]
+    finally:
+        keeper.clear()
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
+
+
+def test_a_pool_started_ahead_has_its_processes_up_before_any_run():
+    keeper = PoolKeeper()
+    try:
+        keeper.prepare(2, DIGITS)
+        assert wait_until(lambda: keeper.idle is not None and
+                          len(keeper.idle.worker_pids()) == 2, timeout=30)
+        pids = keeper.idle.worker_pids()
+        assert all(alive(p) for p in pids)
+        assert keeper.prepare(1, DIGITS)                # another size: a pool of its own
+        assert wait_until(lambda: keeper.idle is not None and keeper.idle.workers == 1,
+                          timeout=30)
+        assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)  # one kept
+    finally:
+        keeper.clear()
+
+
+def test_a_pool_started_ahead_that_no_sweep_takes_goes_after_the_idle_time():
+    keeper = PoolKeeper(idle_seconds=0.5)
+    keeper.prepare(2, DIGITS)
+    assert wait_until(lambda: keeper.idle is not None, timeout=30)
+    pids = keeper.idle.worker_pids()
+    assert wait_until(lambda: keeper.idle is None, timeout=20)
+    assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
+
+
+def test_a_pool_that_cannot_be_started_ahead_leaves_the_sweep_to_start_its_own(monkeypatch,
+                                                                                caplog):
+    from studio.sweep import backends
+    keeper = PoolKeeper()
+
+    def no_room(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(backends, "ship", no_room)
+        assert keeper.prepare(2, DIGITS)
+        assert wait_until(lambda: "could not be started ahead" in caplog.text, timeout=30)
+    assert keeper.idle is None
+    try:
+        job = run(keeper)
+        assert job.status is SweepStatus.FINISHED and len(job.snapshot().results) == 2
+    finally:
+        keeper.clear()
