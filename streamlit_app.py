@@ -41,6 +41,7 @@ page = st.navigation([
 ])
 sidebar.render(page_shows_job=page.url_path == "train")
 arrival.proceed(page)
-for kind, text in state.pop_notices():
-    say(kind, text)
-page.run()
+with state.notices_for_this_run() as notices:
+    for kind, text in notices:
+        say(kind, text)
+    page.run()

@@ -7,6 +7,7 @@ server-wide job scheduler, the dataset store and the session registry (which
 releases a departed visitor's workspace) live in ``st.cache_resource``.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -14,6 +15,8 @@ import time
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+# What st.stop() raises (st.rerun and st.switch_page raise its sibling, RerunException).
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from studio import limits
 from studio.jobs import JobScheduler
@@ -99,10 +102,24 @@ def notify(kind, text):
     get("notices").append((kind, text))
 
 
-def pop_notices():
-    notices = list(get("notices"))
-    get("notices").clear()
-    return notices
+@contextlib.contextmanager
+def notices_for_this_run():
+    """The queued messages, ``[(kind, text)]`` oldest first, for the page about to run.
+
+    They leave the queue when the run ends, normally or by ``st.stop()``; a run that
+    is superseded at once (``st.rerun``, ``st.switch_page`` raise past this block)
+    drew them only for a moment, so the next run shows them again. Messages queued
+    meanwhile stay for the next run. (The queue is held directly: once a stop is
+    requested, reading session state raises the stop again.)
+    """
+    queue = get("notices")
+    shown = list(queue)
+    try:
+        yield shown
+    except StopException:
+        del queue[:len(shown)]
+        raise
+    del queue[:len(shown)]
 
 
 def set_model(record):

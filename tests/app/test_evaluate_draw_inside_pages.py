@@ -122,3 +122,17 @@ def test_inside_an_image_model_shows_first_layer_weights(app):
     record = make_record(epochs=1)
     open_page(app, record, "inside")
     assert any("first-layer" in t.lower() for t in chart_titles(app))
+
+
+def test_a_message_on_a_page_that_stops_early_is_shown_once(app):
+    # Without a model, Evaluate says so and stops (st.stop): the run ended as the page
+    # meant it to, so the message queued for it is not shown again on the next run.
+    app.run()
+    app.switch_page("app_pages/evaluate.py")
+    app.session_state["notices"] = [("info", "A message for this page.")]
+    app.run()
+    no_exceptions(app)
+    assert "A message for this page." in texts(app.info)
+    assert any("Build a network first" in t for t in texts(app.info))
+    app.run()
+    assert "A message for this page." not in texts(app.info)

@@ -125,7 +125,8 @@ def test_an_unknown_arrival_is_ignored_with_a_warning(app):
 
 
 def test_a_draw_link_for_a_2d_dataset_opens_evaluate_instead(app):
-    open_link(app, ModelSpec(dataset="moons", hidden_layers=[4], epochs=3), "draw")
+    # Enough epochs (about a second) that the visitor is seen watching on Train first.
+    open_link(app, ModelSpec(dataset="moons", hidden_layers=[4], epochs=300), "draw")
     assert any("Draw needs a dataset of digit images" in w for w in texts(app.warning))
     assert title(app) == "Train"
     finish_arrival(app)

@@ -235,7 +235,8 @@ def test_the_sidebar_leaves_a_running_jobs_progress_to_the_train_page(app):
     app.switch_page("app_pages/train.py").run()
     press_and_settle(app, record, "train_stop")
     (line,) = sidebar_status(app)
-    assert "stopped" in line and "epoch" in line    # not active: the whole line, as anywhere
+    # Not active: the line reads as on any other page (the epoch once one has ended).
+    assert "stopped" in line and "progress on this page" not in line, line
 
 
 def test_a_status_that_changes_between_sidebar_and_page_reruns_the_app(app):
@@ -254,10 +255,15 @@ def test_a_status_that_changes_between_sidebar_and_page_reruns_the_app(app):
         return snap
 
     job.snapshot = snapshot
+    app.session_state["notices"] = [("warning", "A message for this run.")]
     app.run()
     no_exceptions(app)
     assert stale == [Status.RUNNING]
     (line,) = sidebar_status(app)
     assert line.endswith("running** · progress on this page"), line
+    # A message queued for the next page outlives the run the rerun superseded ...
+    assert texts(app.warning) == ["A message for this run."]
+    app.run()
+    assert texts(app.warning) == []         # ... and is shown once
     del job.snapshot
     press_and_settle(app, record, "train_stop")

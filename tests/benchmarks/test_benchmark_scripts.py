@@ -209,11 +209,12 @@ def test_sweep_quick_run_compares_local_workers_and_a_dask_cluster(tiny_data):
                  "overhead per run", "val. loss difference",
                  "local, 1 worker (pool started by the sweep)",
                  "local, 2 workers (warm pool: the next sweep)",
+                 "local, 2 workers (pool started as the page opened)",
                  "Dask LocalCluster, 2 workers (already running)", "REDUCED RUN"]:
         assert line in result.stdout, f"missing {line!r}\n{explain(result)}"
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith("Digits ")]
     # Every backend gives the one-worker sweep's validation losses, bit for bit.
-    assert len(rows) == 5 and all(row[-1] == "0.0e+00" for row in rows), result.stdout
+    assert len(rows) == 7 and all(row[-1] == "0.0e+00" for row in rows), result.stdout
 
 
 def test_sweep_help(tmp_path):

@@ -1,5 +1,7 @@
 """A warm pool between sweeps: reused when it fits, never when cancelled, gone when idle."""
 
+import logging
+
 from waiting import alive, wait_until
 
 from data import load_dataset
@@ -127,21 +129,28 @@ def test_a_pool_started_ahead_that_no_sweep_takes_goes_after_the_idle_time():
     assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)
 
 
-def test_a_pool_that_cannot_be_started_ahead_leaves_the_sweep_to_start_its_own(monkeypatch,
-                                                                                caplog):
+def test_a_pool_that_cannot_be_started_ahead_leaves_the_sweep_to_start_its_own(monkeypatch):
     from studio.sweep import backends
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("mlp_studio.sweep")
+    logger.addHandler(handler)
     keeper = PoolKeeper()
 
     def no_room(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(backends, "ship", no_room)
-        assert keeper.prepare(2, DIGITS)
-        assert wait_until(lambda: "could not be started ahead" in caplog.text, timeout=30)
-    assert keeper.idle is None
     try:
+        with monkeypatch.context() as patched:
+            patched.setattr(backends, "ship", no_room)
+            assert keeper.prepare(2, DIGITS)
+            assert wait_until(lambda: records, timeout=30)
+        assert "could not be started ahead" in records[0].getMessage()
+        assert "No space left on device" in str(records[0].exc_info[1])
+        assert keeper.idle is None
         job = run(keeper)
         assert job.status is SweepStatus.FINISHED and len(job.snapshot().results) == 2
     finally:
+        logger.removeHandler(handler)
         keeper.clear()
