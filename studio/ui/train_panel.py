@@ -14,7 +14,9 @@ from studio.spec import OPTIMIZER_SETTINGS
 from studio.ui import actions, state, widgets
 from studio.ui.plain import say
 
-QUEUED_POLL_SECONDS = 2.0   # a queued job's view only checks its place in line
+#: A queued job's view only checks its place in line: every this many seconds per place
+#: ahead of it (the next in line every 2 s), at most every QUEUED_POLL_MAX seconds.
+QUEUED_POLL_SECONDS, QUEUED_POLL_MAX = 2.0, 10.0
 LIVE_MAX_POINTS = 600       # per-batch points drawn at most (a chart is ~600 px wide)
 BUTTON_WIDTH = 80           # px: the four controls fit in one row on a phone (390 px)
 CHART_EVERY = 3             # the charts refresh once every this many progress refreshes
@@ -120,7 +122,8 @@ def live_view(record):
 
     While the job runs, the progress line refreshes at the server's live rate and
     the charts (the costly part, on the server and in the browser) at a third of
-    it; a queued job's view only checks its place in line, every few seconds;
+    it; a queued job's view only checks its place in line, less often the further
+    back it is (:func:`queued_poll_seconds`);
     any other view draws once. Whatever the status, the progress and the charts
     sit in the same two keyed containers, so a rerun that changes the status
     (start, pause, the end of training) updates the charts in place instead of
@@ -147,11 +150,13 @@ def live_view(record):
         with status_box:
             progress()
     elif status is Status.QUEUED:
-        @st.fragment(run_every=QUEUED_POLL_SECONDS)
+        place = record.job.snapshot(history=False).queue_position or 1
+
+        @st.fragment(run_every=queued_poll_seconds(place))
         def waiting():
             snap = record.job.snapshot(history=False)
-            if snap.status is not Status.QUEUED:
-                st.rerun()
+            if snap.status is not Status.QUEUED or (place > 1 and snap.queue_position == 1):
+                st.rerun()   # it started, or is next: the view follows it more closely
             _agree_with_sidebar(snap.status)
             _status_line(snap, record)
 
@@ -170,6 +175,15 @@ def live_view(record):
 
     with charts_box:
         charts()
+
+
+def queued_poll_seconds(place):
+    """Seconds between two looks of a queued job's view at its ``place`` in line (1: next).
+
+    A job far back cannot start before those ahead of it end, so its view looks less
+    often: the server and the visitors' browsers draw the queued pages of a crowd
+    of visitors rarely, and a job that is next is seen starting within 2 s."""
+    return min(QUEUED_POLL_MAX, QUEUED_POLL_SECONDS * max(1, place))
 
 
 def _agree_with_sidebar(status):

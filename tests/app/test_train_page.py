@@ -267,3 +267,12 @@ def test_a_status_that_changes_between_sidebar_and_page_reruns_the_app(app):
     assert texts(app.warning) == []         # ... and is shown once
     del job.snapshot
     press_and_settle(app, record, "train_stop")
+
+
+def test_a_queued_view_looks_less_often_the_further_back_it_waits():
+    from studio.ui.train_panel import queued_poll_seconds
+    # Next in line: seen starting within 2 s; further back, a look per 2 s of place, at
+    # most every 10 s (a job far back cannot start before the ones ahead of it end).
+    assert [queued_poll_seconds(p) for p in (1, 2, 3, 5, 6, 40)] == [
+        2.0, 4.0, 6.0, 10.0, 10.0, 10.0]
+    assert queued_poll_seconds(0) == 2.0
