@@ -18,5 +18,5 @@ def alive(pid):
     try:
         with open(f"/proc/{pid}/status") as fh:
             return "zombie" not in fh.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone (ESRCH: while being read)
         return False
