@@ -114,6 +114,7 @@ class Contender:
     make: object            # make(data) -> a backend; ``data``: the server's datasets
     parallel: int
     warm_up: bool = False   # run the sweep once untimed first (the app's second sweep)
+    mode: str = "cold"      # the pool's state, for the speed-up against one worker in it
     start: object = None    # start(data) before the timed sweep (a cluster "already running",
     #                         a pool started ahead)
     stop: object = None     # stop() after it: idle pools and clusters go
@@ -170,24 +171,25 @@ def contenders():
     installed."""
     from studio.sweep.backends import LocalBackend
     from studio.sweep.pool import PoolKeeper
+    def local(workers, how):
+        return f"local, {workers} worker{'s' if workers > 1 else ''} ({how})"
+
     out = []
     for workers in (1, 2):
-        label = f"{workers} worker{'s' if workers > 1 else ''}"
-        out.append(Contender(f"local, {label} (pool started by the sweep)",
+        out.append(Contender(local(workers, "pool started by the sweep"),
                              lambda data, n=workers: LocalBackend(n, data), workers))
     for workers in (1, 2):
         keeper = PoolKeeper()
-        label = f"{workers} worker{'s' if workers > 1 else ''}"
-        out.append(Contender(f"local, {label} (pool started as the page opened)",
+        out.append(Contender(local(workers, "pool started as the page opened"),
                              lambda data, n=workers, k=keeper: k.backend(n, data), workers,
+                             mode="ahead",
                              start=lambda data, n=workers, k=keeper: prepare(k, n, data),
                              stop=keeper.clear))
     for workers in (1, 2):
         keeper = PoolKeeper()
-        label = f"{workers} worker{'s' if workers > 1 else ''}"
-        out.append(Contender(f"local, {label} (warm pool: the next sweep)",
+        out.append(Contender(local(workers, "warm pool: the next sweep"),
                              lambda data, n=workers, k=keeper: k.backend(n, data), workers,
-                             warm_up=True, stop=keeper.clear))
+                             warm_up=True, mode="warm", stop=keeper.clear))
     if importlib.util.find_spec("distributed") is None:
         common.progress("sweep: distributed is not installed; the Dask rows are left out")
         return out
@@ -195,7 +197,7 @@ def contenders():
     # A cluster "already running" has run a sweep on this data before: its workers loaded
     # the dataset (a built-in one through scikit-learn, a second or so) in that sweep.
     out.append(Contender("Dask LocalCluster, 2 workers (already running)", cluster.backend, 2,
-                         warm_up=True, start=cluster.start, stop=cluster.stop))
+                         warm_up=True, mode="warm", start=cluster.start, stop=cluster.stop))
     return out
 
 
@@ -237,14 +239,12 @@ def main(argv=None) -> int:
                 label, parallel = contender.label, contender.parallel
                 results = outcome[label]
                 wall = statistics.median(walls[label])
-                mode = ("warm" if contender.warm_up else
-                        "ahead" if "started as the page" in label else "cold")
                 if parallel == 1:
-                    one_worker[mode] = wall
+                    one_worker[contender.mode] = wall
                 drift = max(max(abs(a - b) for a, b in zip(results[i]["val_loss"],
                                                            reference[i]["val_loss"]))
                             for i in results)
-                speedup = one_worker.get(mode, one_worker["cold"]) / wall
+                speedup = one_worker.get(contender.mode, one_worker["cold"]) / wall
                 overhead = (wall * parallel - alone) / sweep.n_runs
                 two_local = label.startswith("local, 2 workers")
                 rows.append([name, label, common.fmt_seconds(wall),
