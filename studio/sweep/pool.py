@@ -35,7 +35,10 @@ class PoolKeeper:
 
     def prepare(self, workers, datasets=None):
         """Start a pool of ``workers`` processes holding ``datasets`` ahead of the sweep that
-        will ask for it, unless the idle pool fits already or one is being put together.
+        will ask for it, unless a pool is idle already or one is being put together. An
+        idle pool that does not fit is left alone: it may be another visitor's, and two
+        visitors setting up sweeps on different data would otherwise replace each other's
+        pool at every rerun of their pages (their sweeps still get a pool when they start).
 
         Returns at once (True when a pool is being started): a thread writes the data,
         starts the processes and hands the pool in as idle, like a pool a sweep gave back
@@ -44,8 +47,7 @@ class PoolKeeper:
         """
         datasets = dict(datasets or {})
         with self._lock:
-            if not self._prepared.is_set() or (self._idle is not None
-                                               and self._idle[0].fits(workers, datasets)):
+            if not self._prepared.is_set() or self._idle is not None:
                 return False
             self._prepared.clear()
         threading.Thread(target=self._put_together, args=(workers, datasets), daemon=True,

@@ -110,11 +110,16 @@ def test_a_pool_started_ahead_has_its_processes_up_before_any_run():
         keeper.prepare(2, DIGITS)
         assert wait_until(lambda: keeper.idle is not None and
                           len(keeper.idle.worker_pids()) == 2, timeout=30)
-        pids = keeper.idle.worker_pids()
+        pool, pids = keeper.idle, keeper.idle.worker_pids()
         assert all(alive(p) for p in pids)
-        assert keeper.prepare(1, DIGITS)                # another size: a pool of its own
-        assert wait_until(lambda: keeper.idle is not None and keeper.idle.workers == 1,
-                          timeout=30)
+        # Another size (another visitor's sweep): the idle pool is not replaced ahead of
+        # time, or two visitors' pages would swap pools at every rerun ...
+        other = {("digits",): load_dataset("digits")}
+        assert not keeper.prepare(1, DIGITS) and not keeper.prepare(2, other)
+        assert keeper.idle is pool and all(alive(p) for p in pids)
+        # ... the sweep that needs another pool gets one when it starts.
+        job = run(keeper, data=other)
+        assert not set(job.backend.worker_pids()) & set(pids)
         assert wait_until(lambda: not any(alive(p) for p in pids), timeout=20)  # one kept
     finally:
         keeper.clear()
