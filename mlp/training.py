@@ -200,6 +200,8 @@ class _Loop:
             if self.from_labels and step_applies_to(network) else None
         # Built-in optimizers update in place; the Guard keeps the weights finite cheaply.
         self.guard = Guard(network) if isinstance(network.optimizer, Optimizer) else None
+        self.train_batch = self._train_batch_in_buffers if self.step is not None \
+            else self._train_batch
 
     def _batch_targets(self, idx):
         if self.y is not None:
@@ -217,7 +219,7 @@ class _Loop:
         loss_sum, correct = 0.0, 0
         for b in range(self.n_batches):
             idx = order[b * self.batch_size:(b + 1) * self.batch_size]
-            loss, n_correct = self._train_batch(epoch, b + 1, idx)
+            loss, n_correct = self.train_batch(epoch, b + 1, idx)
             loss_sum += loss * idx.shape[0]
             if n_correct is not None:
                 correct += n_correct
@@ -255,8 +257,6 @@ class _Loop:
                              "elapsed": time.perf_counter() - self.start})
 
     def _train_batch(self, epoch, batch, idx):
-        if self.step is not None:
-            return self._train_batch_in_buffers(epoch, batch, idx)
         net = self.net
         activations, pre_activations = net.forward(self.x[idx])
         y_pred = activations[-1]

@@ -3,6 +3,7 @@
 * integer labels with softmax + cross-entropy: loss and delta straight from the labels;
 * hidden derivatives computed from the activation's output instead of its input;
 * the SGD work buffer;
+* the batch loss's mean taken without np.mean's wrapper;
 * divergence is looked for after the update, and still names its cause.
 """
 
@@ -183,6 +184,16 @@ def test_the_buffered_step_gives_the_general_steps_numbers_bit_for_bit(make_data
     np.testing.assert_array_equal(buffered.params, general.params)
     assert buffered.history["batch_loss"] == general.history["batch_loss"]
     assert metrics_b == metrics_g, "the same samples counted as correct"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_steps_mean_is_np_mean_bit_for_bit(dtype):
+    from mlp.step import mean
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        n = int(rng.integers(1, 600))
+        values = (rng.standard_normal(n) * 10.0 ** rng.uniform(-6, 6)).astype(dtype)
+        assert mean(values) == float(np.mean(values)), (n, values[:5])
 
 
 @pytest.mark.parametrize("output, loss", [("softmax", "categorical_crossentropy"),
