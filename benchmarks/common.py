@@ -180,10 +180,13 @@ def round_robin(runners: dict, repeats: int, warmup: int = 1,
     """Time each runner ``repeats`` times, interleaved, after ``warmup`` untimed calls each.
 
     Interleaving spreads the load of other processes on a shared machine over all
-    runners instead of penalising whichever ran during a busy spell. Before each
-    timed call the process sleeps ``settle`` seconds, so that the worker threads the
-    previous runner left spinning (OpenBLAS, OpenMP) have gone idle: on a 2-core
-    machine they otherwise steal a core from the next runner.
+    runners instead of penalising whichever ran during a busy spell. Every other
+    round runs in reverse order, so neighbours in ``runners`` run next to each other
+    in every round and each goes first as often as the other: put the runners whose
+    times will be compared round by round next to each other. Before each timed call
+    the process sleeps ``settle`` seconds, so that the worker threads the previous
+    runner left spinning (OpenBLAS, OpenMP) have gone idle: on a 2-core machine they
+    otherwise steal a core from the next runner.
 
     Returns
     -------
@@ -193,8 +196,9 @@ def round_robin(runners: dict, repeats: int, warmup: int = 1,
         for _ in range(warmup):
             fn()
     times = {name: [] for name in runners}
-    for _ in range(repeats):
-        for name, fn in runners.items():
+    order = list(runners.items())
+    for round_ in range(repeats):
+        for name, fn in (order if round_ % 2 == 0 else order[::-1]):
             time.sleep(settle)
             times[name].append(time_call(fn))
     return times

@@ -189,13 +189,16 @@ def run_workload(key, hidden, batch_size, data, args, torch):
     efficiency : the workload's row of the FLOP-rate table
     """
     x, y, x_test, y_test = data
-    runners = [MlpRunner(hidden, batch_size, x, y), SklearnRunner(hidden, batch_size, x, y)]
+    # The targets compare mlp with the fused step and with PyTorch round by round: they run
+    # next to mlp (round_robin alternates the order), the machine's drift between them least.
+    runners = [FusedNumpyRunner(hidden, batch_size, x, y, LEARNING_RATE, MOMENTUM),
+               MlpRunner(hidden, batch_size, x, y)]
+    if torch is not None:
+        runners.append(TorchRunner(torch, hidden, batch_size, x, y))
+    runners.append(SklearnRunner(hidden, batch_size, x, y))
     reference = SklearnRunner(hidden, batch_size, x, y, dtype=np.float64)
     reference.name = "scikit-learn (float64 input, reference)"
     runners.append(reference)
-    if torch is not None:
-        runners.append(TorchRunner(torch, hidden, batch_size, x, y))
-    runners.append(FusedNumpyRunner(hidden, batch_size, x, y, LEARNING_RATE, MOMENTUM))
     big = 1024 if args.quick else 2048
     matmuls = {"same": Matmul(batch_size, 784, hidden), "big": Matmul(big, big, big)}
     common.progress(f"workload {key}: [784, {hidden}, 10], batch {batch_size}: "
@@ -204,7 +207,8 @@ def run_workload(key, hidden, batch_size, data, args, torch):
     times = common.round_robin(timed, args.repeats, warmup=1, settle=0.05 if args.quick else 0.3)
     best = {name: min(t) for name, t in times.items()}
     rows = []
-    for r in runners:
+    shown = ["mlp", SklearnRunner.name, reference.name, TorchRunner.name, FusedNumpyRunner.name]
+    for r in sorted(runners, key=lambda runner: shown.index(runner.name)):
         # Paired within each round (the epochs ran seconds apart), then the median: steady
         # on a machine whose speed drifts by tens of percent within minutes.
         speedup = statistics.median(peer / mine for peer, mine in zip(times[r.name],

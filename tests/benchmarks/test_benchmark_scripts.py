@@ -222,3 +222,15 @@ def test_sweep_help(tmp_path):
     assert result.returncode == 0, explain(result)
     for option in ("--data-dir", "--quick", "--markdown"):
         assert option in result.stdout
+
+
+def test_round_robin_alternates_the_order_so_neighbours_run_side_by_side_both_ways():
+    sys.path.insert(0, str(REPO))
+    from benchmarks import common
+    calls = []
+    runners = {name: (lambda name=name: calls.append(name)) for name in ("fused", "mlp", "torch")}
+    times = common.round_robin(runners, repeats=4, warmup=1, settle=0)
+    assert calls[:3] == ["fused", "mlp", "torch"]  # the warm-up calls
+    assert calls[3:] == ["fused", "mlp", "torch", "torch", "mlp", "fused",
+                         "fused", "mlp", "torch", "torch", "mlp", "fused"]
+    assert {name: len(t) for name, t in times.items()} == {"fused": 4, "mlp": 4, "torch": 4}
