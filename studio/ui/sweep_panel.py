@@ -308,6 +308,12 @@ def pick(record):
     st.subheader("Pick a run")
     ranked = sorted(finished, key=lambda r: score_of(r, record.task) or float("-inf"),
                     reverse=True)
+    # A selection kept from fewer results would outlive the ranking it was made in: when
+    # more runs have finished, the best is offered first again.
+    shown_for = (id(record), len(finished))
+    if st.session_state.get("sweep_pick_for") != shown_for:
+        st.session_state.pop("sweep_pick", None)
+        st.session_state["sweep_pick_for"] = shown_for
     choice = st.selectbox("Run (best first)", ranked,   # option labels are plain text
                           format_func=lambda r: _pick_label(r, record), key="sweep_pick")
     point = record.sweep.points()[choice["index"]]
