@@ -105,6 +105,21 @@ def test_a_two_setting_sweep_runs_to_a_heatmap_a_table_and_loss_curves(app):
     assert accuracy[table["run"] == offered].item() == accuracy.max()
 
 
+def test_a_pick_made_among_fewer_results_gives_way_to_the_best_when_more_finish(app):
+    open_sweep(app)
+    app.text_input(key="sweep.values.first.learning_rate").set_value("0.0003 0.03").run()
+    app.button(key="sweep_start").click().run()
+    finish(app)
+    # As if the visitor had looked while one run was in, and picked it: the worse one.
+    app.selectbox(key="sweep_pick").select_index(1).run()
+    assert app.selectbox(key="sweep_pick").index == 1
+    sweep_record = app.session_state["workspace"].sweep
+    app.session_state["sweep_pick_for"] = (id(sweep_record), 1)
+    app.run()
+    no_exceptions(app)
+    assert app.selectbox(key="sweep_pick").index == 0, "the best run is offered again"
+
+
 def test_a_picked_run_loads_into_build_or_becomes_the_current_model(app):
     open_sweep(app)
     app.text_input(key="sweep.values.first.learning_rate").set_value("0.001 0.03").run()
