@@ -128,7 +128,7 @@ def build_for_spec(spec, prepared) -> NeuralNetwork:
     """``spec.build`` sized for ``prepared``'s inputs and outputs."""
     info = prepared.info
     n_outputs = info.n_classes if info.task == "classification" else 1
-    return spec.build(info.n_features, n_outputs)
+    return spec.build(info.n_features, n_outputs, len(prepared.x_train))
 
 
 def train_spec(spec, prepared, epochs: int | None = None) -> Run:
@@ -152,6 +152,8 @@ def train_spec(spec, prepared, epochs: int | None = None) -> Run:
 def describe_spec(spec) -> str:
     """A short summary, e.g. ``[256] relu, sgd lr 0.1 nesterov 0.9, batch 128, 15 epochs``."""
     optimizer = f"{spec.optimizer} lr {spec.learning_rate:g}"
+    if spec.lr_schedule != "constant":
+        optimizer += f" ({spec.lr_schedule} to zero)"
     if spec.optimizer == "sgd" and spec.momentum:
         optimizer += f" {'nesterov' if spec.nesterov else 'momentum'} {spec.momentum:g}"
     text = (f"{spec.hidden_layers} {'/'.join(sorted(set(spec.hidden_activations)))}, "

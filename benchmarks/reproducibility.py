@@ -111,7 +111,7 @@ def train_in_process(spec, prepared, threads):
     info = prepared.info
     with threadpool_limits(limits=threads, user_api="blas"):
         network = spec.build(info.n_features, info.n_classes if info.task == "classification"
-                             else 1)
+                             else 1, len(prepared.x_train))
         validation = (prepared.x_val, prepared.y_val) if len(prepared.x_val) else None
         network.fit(prepared.x_train, prepared.y_train, spec.batch_size, spec.epochs,
                     categorical=info.task == "classification", validation_data=validation,

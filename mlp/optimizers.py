@@ -9,6 +9,11 @@ The built-in optimizers also implement ``step(params, gradient)``, which updates
 their state (momentum, moment estimates, step count) so that training can be
 paused, resumed, saved and loaded without losing it. ``get_config()`` returns
 the JSON-able settings, ``get_state()`` / ``set_state()`` the state arrays.
+
+Every built-in optimizer takes ``decay_steps``: 0 (the default) keeps the learning
+rate constant; T > 0 lowers it linearly to zero over the first T updates (see
+:meth:`Optimizer.rate`). The rate follows the update count, which is part of the
+state, so a schedule continues where it was after a pause, a save and a load.
 """
 
 import numpy as np
@@ -17,17 +22,20 @@ import numpy as np
 class Optimizer:
     """Base class: ``update`` returns a new vector, ``step`` updates in place.
 
-    Subclasses define ``_apply(params, gradient)`` (in place), list their
-    settings in ``_settings`` and their state arrays in ``_slots``.
+    Subclasses define ``_apply(params, gradient)`` (in place, at the learning rate
+    ``step_rate`` that :meth:`step` sets), list their settings in ``_settings`` and
+    their state arrays in ``_slots``.
     """
 
     name = "optimizer"
-    _settings = ("learning_rate",)
+    _settings = ("learning_rate", "decay_steps")
     _slots = ()
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate, decay_steps=0):
         self.learning_rate = learning_rate
+        self.decay_steps = decay_steps
         self.iterations = 0
+        self.step_rate = self.learning_rate
         self._checked = None  # the params array the state was last checked against
         for slot in self._slots:
             setattr(self, slot, None)
@@ -41,6 +49,12 @@ class Optimizer:
 
     @staticmethod
     def _check_setting(key, value):
+        if key == "decay_steps":
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                    or value < 0:
+                raise ValueError(f"decay_steps must be a whole number >= 0 (0: a constant "
+                                 f"learning rate). Received: {value!r}")
+            return int(value)
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
             raise ValueError(f"{key} must be a number. Received: {value!r}")
         number = float(value)
@@ -75,8 +89,21 @@ class Optimizer:
                     f"Received: params.shape={params.shape}, gradient.shape={gradient.shape}")
             self._ensure_slots(params)
             self._checked = params  # the same array again: its slots fit, skip the checks
+        self.step_rate = self.rate()   # what _apply uses for the learning rate
         self.iterations += 1
         self._apply(params, gradient)
+
+    def rate(self):
+        """The learning rate of the next update.
+
+        ``learning_rate`` if ``decay_steps`` is 0; else it falls linearly to zero over
+        ``decay_steps`` = T updates: ``learning_rate * max(0, 1 - t / T)`` after t updates
+        (``iterations``), so the first update is at the full rate, the T-th at
+        ``learning_rate / T`` and later ones at zero.
+        """
+        if not self.decay_steps:
+            return self.learning_rate
+        return self.learning_rate * max(0.0, 1.0 - self.iterations / self.decay_steps)
 
     def _ensure_slots(self, params):
         for slot in self._slots:
@@ -109,10 +136,13 @@ class Optimizer:
             setattr(self, slot, None)
 
     def get_config(self):
-        """The optimizer's name and settings as a JSON-able dict."""
+        """The optimizer's name and settings as a JSON-able dict (``decay_steps`` only if set)."""
         config = {"name": self.name}
-        config.update({key: getattr(self, key) for key in self._settings})
+        config.update({key: getattr(self, key) for key in self._shown_settings()})
         return config
+
+    def _shown_settings(self):
+        return [key for key in self._settings if key != "decay_steps" or self.decay_steps]
 
     def get_state(self):
         """The state as a dict of arrays (empty before the first update)."""
@@ -134,7 +164,7 @@ class Optimizer:
                 setattr(self, slot, np.array(state[slot], copy=True))
 
     def __repr__(self):
-        args = ", ".join(f"{key}={getattr(self, key)!r}" for key in self._settings)
+        args = ", ".join(f"{key}={getattr(self, key)!r}" for key in self._shown_settings())
         return f"{type(self).__name__}({args})"
 
 
@@ -151,11 +181,11 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
-    _settings = ("learning_rate", "momentum", "nesterov")
+    _settings = ("learning_rate", "momentum", "nesterov", "decay_steps")
     _slots = ("velocity",)
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, decay_steps=0):
+        super().__init__(learning_rate, decay_steps)
         self.momentum = momentum
         self.nesterov = nesterov
 
@@ -175,7 +205,7 @@ class SGD(Optimizer):
             super()._ensure_slots(params)
 
     def _apply(self, params, gradient):
-        lr, mu = self.learning_rate, self.momentum
+        lr, mu = self.step_rate, self.momentum
         step = np.multiply(gradient, lr, out=self._scratch(params)[0])   # lr * g
         if self.velocity is None:
             params -= step
@@ -201,11 +231,12 @@ class Adam(Optimizer):
     """
 
     name = "adam"
-    _settings = ("learning_rate", "beta_1", "beta_2", "epsilon")
+    _settings = ("learning_rate", "beta_1", "beta_2", "epsilon", "decay_steps")
     _slots = ("m", "v")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 decay_steps=0):
+        super().__init__(learning_rate, decay_steps)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -227,7 +258,7 @@ class Adam(Optimizer):
         self.v *= b2
         np.multiply(gradient, 1 - b2, out=work)
         self.v += np.multiply(work, gradient, out=work)
-        step_size = self.learning_rate * float(np.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
+        step_size = self.step_rate * float(np.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
         np.sqrt(self.v, out=denominator)
         denominator += self.epsilon
         np.multiply(self.m, step_size, out=work)
@@ -244,11 +275,11 @@ class RMSprop(Optimizer):
     """
 
     name = "rmsprop"
-    _settings = ("learning_rate", "rho", "epsilon")
+    _settings = ("learning_rate", "rho", "epsilon", "decay_steps")
     _slots = ("s",)
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, decay_steps=0):
+        super().__init__(learning_rate, decay_steps)
         self.rho = rho
         self.epsilon = epsilon
 
@@ -266,7 +297,7 @@ class RMSprop(Optimizer):
         self.s *= self.rho
         np.multiply(gradient, 1 - self.rho, out=work)
         self.s += np.multiply(work, gradient, out=work)
-        _scaled_step(params, gradient, self.learning_rate, self.s, self.epsilon, work, denominator)
+        _scaled_step(params, gradient, self.step_rate, self.s, self.epsilon, work, denominator)
 
 
 class Adagrad(Optimizer):
@@ -279,11 +310,11 @@ class Adagrad(Optimizer):
     """
 
     name = "adagrad"
-    _settings = ("learning_rate", "epsilon")
+    _settings = ("learning_rate", "epsilon", "decay_steps")
     _slots = ("s",)
 
-    def __init__(self, learning_rate=0.01, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, epsilon=1e-7, decay_steps=0):
+        super().__init__(learning_rate, decay_steps)
         self.epsilon = epsilon
 
     @staticmethod
@@ -296,7 +327,7 @@ class Adagrad(Optimizer):
     def _apply(self, params, gradient):
         work, denominator = self._scratch(params, 2)
         self.s += np.multiply(gradient, gradient, out=work)
-        _scaled_step(params, gradient, self.learning_rate, self.s, self.epsilon, work, denominator)
+        _scaled_step(params, gradient, self.step_rate, self.s, self.epsilon, work, denominator)
 
 
 def _scaled_step(params, gradient, learning_rate, s, epsilon, work, denominator):

@@ -168,7 +168,8 @@ def _network_lines(spec, info, imports):
     layers = spec.layer_sizes(info.n_features, _n_outputs(info))
     hidden = [_pair(imports, "mlp.activations", HIDDEN_PAIRS[name])
               for name in spec.hidden_activations]
-    lines = ["# Network: layer sizes (inputs, hidden..., outputs), hidden activation,",
+    lines = [*_schedule_lines(spec),
+             "# Network: layer sizes (inputs, hidden..., outputs), hidden activation,",
              "# output activation, loss and optimizer, as in the tutorial."]
     if len(set(hidden)) == 1:
         hidden_arg = hidden[0]
@@ -196,11 +197,27 @@ def _pair(imports, module, names):
 
 
 def _optimizer(spec, imports):
+    """The optimizer argument: the constructor, or ``optimizer`` (see :func:`_schedule_lines`)."""
     class_name = OPTIMIZER_CLASSES[spec.optimizer]
     imports.add("mlp.optimizers", class_name)
-    settings = ", ".join(f"{key}={getattr(spec, key)!r}"
-                         for key in OPTIMIZER_SETTINGS[spec.optimizer])
-    return f"{class_name}({settings})"
+    if spec.lr_schedule == "linear":
+        return "optimizer"
+    return f"{class_name}({', '.join(_optimizer_settings(spec))})"
+
+
+def _optimizer_settings(spec):
+    return [f"{key}={getattr(spec, key)!r}" for key in OPTIMIZER_SETTINGS[spec.optimizer]]
+
+
+def _schedule_lines(spec):
+    """With a linear schedule, the optimizer on lines of its own: its rate falls to zero over
+    every update of the planned epochs."""
+    if spec.lr_schedule != "linear":
+        return []
+    return ["# The learning rate falls linearly to zero over every update of the epochs.",
+            f"decay_steps = {spec.epochs!r} * -(-len(data.x_train) // {spec.batch_size!r})",
+            *_call(f"optimizer = {OPTIMIZER_CLASSES[spec.optimizer]}",
+                   [*_optimizer_settings(spec), "decay_steps=decay_steps"]), ""]
 
 
 # --------------------------------------------------------------- training

@@ -64,17 +64,20 @@ def training_data(prepared):
 def build_record(spec, prepared, scheduler, *, network=None, owner_alive=None, time_limit=900.0):
     """A fresh record: the network described by ``spec`` (or the given one) and an idle job."""
     record = model_record(spec, prepared.info, prepared.preprocessing, scheduler,
-                          network=network, owner_alive=owner_alive, time_limit=time_limit)
+                          network=network, owner_alive=owner_alive, time_limit=time_limit,
+                          n_train=len(prepared.x_train))
     attach_data(record, prepared)
     return record
 
 
 def model_record(spec, info, preprocessing, scheduler, *, network=None, owner_alive=None,
-                 time_limit=900.0):
-    """A record without data yet: its job cannot train until :func:`attach_data`."""
+                 time_limit=900.0, n_train=None):
+    """A record without data yet: its job cannot train until :func:`attach_data`.
+
+    ``n_train`` (training samples) is needed to build a network with a linear schedule."""
     n_outputs = info.n_classes if info.task == "classification" else 1
     if network is None:
-        network = spec.build(info.n_features, n_outputs)
+        network = spec.build(info.n_features, n_outputs, n_train)
     network.metadata = {**(network.metadata or {}), "spec": spec.to_dict(),
                         "preprocessing": preprocessing.to_dict()}
     job = TrainingJob(network, None, spec.batch_size, spec.epochs, scheduler,
@@ -96,6 +99,21 @@ def attach_data(record, prepared):
     record.prepared = prepared
     record.job.data = training_data(prepared)
     record.evaluation = None
+    fit_schedule(record)
+
+
+def fit_schedule(record):
+    """Make a linear learning-rate schedule reach zero at the job's target epochs.
+
+    Called when the data is attached and when the target changes: the number of
+    updates it spans depends on both. The rate follows the updates made so far, so
+    a target raised after training continues from a rate above zero again.
+    """
+    optimizer = record.network.optimizer
+    if record.spec.lr_schedule == "linear" and record.job.data is not None \
+            and hasattr(optimizer, "decay_steps"):
+        optimizer.decay_steps = record.spec.decay_steps(len(record.job.data.x_train),
+                                                        record.job.target_epochs)
 
 
 def run_summary(record):

@@ -27,6 +27,7 @@ KEYS = {
     "val": ("val_fraction", _FLOAT), "test": ("test_fraction", _FLOAT),
     "es": ("early_stopping", _INT), "seed": ("seed", _INT), "scale": ("scaling", _STR),
     "noise": ("noise", _FLOAT), "n": ("n_samples", _INT), "dt": ("dtype", _STR),
+    "sched": ("lr_schedule", _STR),
 }
 _FIELD_TO_KEY = {name: key for key, (name, _) in KEYS.items()}
 SHAREABLE_DATASETS = tuple(key for key in DATASETS)

@@ -24,6 +24,9 @@ OPTIMIZER_SETTINGS = {
     "adagrad": ("learning_rate",),
 }
 SCALINGS = ("auto", "standard", "minmax", "scale", "none")
+#: How the learning rate moves during training: "constant", or "linear": from the learning
+#: rate down to zero over the planned epochs (the optimizer's ``decay_steps``).
+LR_SCHEDULES = ("constant", "linear")
 
 
 class SpecError(ValueError):
@@ -50,6 +53,7 @@ class ModelSpec:
     beta_1: float = 0.9
     beta_2: float = 0.999
     rho: float = 0.9
+    lr_schedule: str = "constant"
     batch_size: int = 32
     epochs: int = 30
     l2: float = 0.0
@@ -77,10 +81,23 @@ class ModelSpec:
         spec.validate()
         return spec
 
-    def optimizer_config(self):
-        """The optimizer as an ``mlp.registry.get_optimizer`` config dict."""
-        return {"name": self.optimizer,
-                **{key: getattr(self, key) for key in OPTIMIZER_SETTINGS[self.optimizer]}}
+    def optimizer_config(self, n_train=None):
+        """The optimizer as an ``mlp.registry.get_optimizer`` config dict.
+
+        A linear schedule takes ``n_train``, the number of training samples: the rate
+        reaches zero after ``epochs`` epochs of ``ceil(n_train / batch_size)`` updates.
+        Without it the schedule is left out, for whoever attaches the data to set
+        (:func:`studio.model_record.fit_schedule`).
+        """
+        config = {"name": self.optimizer,
+                  **{key: getattr(self, key) for key in OPTIMIZER_SETTINGS[self.optimizer]}}
+        if self.lr_schedule == "linear" and n_train is not None:
+            config["decay_steps"] = self.decay_steps(n_train)
+        return config
+
+    def decay_steps(self, n_train, epochs=None):
+        """Updates in ``epochs`` (default: this spec's) epochs over ``n_train`` samples."""
+        return (self.epochs if epochs is None else epochs) * -(-int(n_train) // self.batch_size)
 
     def layer_sizes(self, n_inputs, n_outputs):
         """Full layer list: input, hidden..., output."""
@@ -91,11 +108,12 @@ class ModelSpec:
         sizes = self.layer_sizes(n_inputs, n_outputs)
         return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 
-    def build(self, n_inputs, n_outputs):
-        """A freshly initialised :class:`mlp.NeuralNetwork` for this data shape."""
+    def build(self, n_inputs, n_outputs, n_train=None):
+        """A freshly initialised :class:`mlp.NeuralNetwork` for this data shape (``n_train``,
+        the number of training samples, is needed by a linear learning-rate schedule)."""
         self.validate(n_inputs, n_outputs)
         return NeuralNetwork(self.layer_sizes(n_inputs, n_outputs), list(self.hidden_activations),
-                             self.output_activation, self.loss, self.optimizer_config(),
+                             self.output_activation, self.loss, self.optimizer_config(n_train),
                              seed=self.seed, dtype=self.dtype, l2=self.l2)
 
     def validate(self, n_inputs=None, n_outputs=None, task=None):
@@ -111,6 +129,9 @@ class ModelSpec:
         _check_number("rho", self.rho, 0, 1, open_high=True)
         if not isinstance(self.nesterov, bool):
             raise SpecError(f"nesterov must be true or false. Received: {self.nesterov!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise SpecError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}. "
+                            f"Received: {self.lr_schedule!r}")
         _check_int("batch_size", self.batch_size, 1, limits.MAX_BATCH_SIZE)
         _check_int("epochs", self.epochs, 1, limits.MAX_EPOCHS)
         _check_int("early_stopping", self.early_stopping, 0, limits.MAX_PATIENCE)

@@ -103,7 +103,8 @@ def train_one(name, data_dir=None):
     spec = preset(name)
     prepared = prepare_for(spec, data_dir)
     info = prepared.info
-    network = spec.build(info.n_features, info.n_classes if info.task == "classification" else 1)
+    network = spec.build(info.n_features, info.n_classes if info.task == "classification" else 1,
+                         len(prepared.x_train))
     data = training_data(prepared)  # the arrays a job of the dashboard trains on
     validation = (data.x_val, data.y_val) if data.x_val is not None else None
     network.fit(data.x_train, data.y_train, spec.batch_size, spec.epochs,

@@ -108,7 +108,8 @@ def run_point(message, dataset=None, stop_event=None):
                            dtype=np.dtype(spec.dtype))
         info = prepared.info
         classify = info.task == "classification"
-        network = spec.build(info.n_features, info.n_classes if classify else 1)
+        network = spec.build(info.n_features, info.n_classes if classify else 1,
+                             len(prepared.x_train))
         network.metadata = {"spec": spec.to_dict(),
                             "preprocessing": prepared.preprocessing.to_dict()}
         target = prepared.preprocessing.scale_target

@@ -11,6 +11,7 @@ from data import DATASETS
 from studio import limits
 from studio.spec import (
     HIDDEN_ACTIVATIONS,
+    LR_SCHEDULES,
     OPTIMIZER_SETTINGS,
     OUTPUT_CHOICES,
     ModelSpec,
@@ -21,6 +22,7 @@ from studio.ui import state
 PREFIX = "build."
 CSV = "csv"
 DATASET_LABELS = {key: info.name for key, info in DATASETS.items()} | {CSV: "Your own CSV file"}
+SCHEDULE_LABELS = {"constant": "Constant", "linear": "Linear to zero over the epochs"}
 OPTIMIZER_LABELS = {"sgd": "SGD (momentum / Nesterov)", "adam": "Adam", "rmsprop": "RMSprop",
                     "adagrad": "Adagrad"}
 FIXED_TEST_SETS = {"mnist": "MNIST's own 10,000 test images"}
@@ -98,7 +100,8 @@ def _output_label(choice):
 
 def optimizer_settings(spec):
     """Optimizer and its settings; returns a dict of spec fields."""
-    for name in ("optimizer", "learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "rho"):
+    for name in ("optimizer", "learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "rho",
+                 "lr_schedule"):
         _init(name, getattr(spec, name))
     optimizer = st.selectbox("Optimizer", list(OPTIMIZER_SETTINGS), key=_key("optimizer"),
                              format_func=OPTIMIZER_LABELS.get)
@@ -120,6 +123,12 @@ def optimizer_settings(spec):
                                               key=_key("beta_2"))
     if "rho" in settings:
         values["rho"] = st.number_input("rho", 0.0, 0.9999, step=0.01, key=_key("rho"))
+    values["lr_schedule"] = st.selectbox(
+        "Learning-rate schedule", LR_SCHEDULES, key=_key("lr_schedule"),
+        format_func=SCHEDULE_LABELS.get,
+        help="Linear: the rate falls from the learning rate above to zero over the planned "
+             "epochs, update by update. Fewer epochs reach a given accuracy than at a "
+             "constant rate.")
     return values
 
 

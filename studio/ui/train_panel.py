@@ -9,6 +9,7 @@ import streamlit as st
 
 from studio.figures.live import loss_chart, metric_chart
 from studio.jobs import Status
+from studio.model_record import fit_schedule
 from studio.live_rate import LiveRate
 from studio.spec import OPTIMIZER_SETTINGS
 from studio.ui import actions, state, widgets
@@ -79,11 +80,13 @@ def _apply_settings(job, names):
                             "weights and optimizer state.")
 
 
-def _set_epochs(job):
+def _set_epochs(record):
     try:
-        job.set_epochs(int(st.session_state["train.epochs"]))
+        record.job.set_epochs(int(st.session_state["train.epochs"]))
     except ValueError as exc:
         state.notify("error", str(exc))
+        return
+    fit_schedule(record)
 
 
 def adjustments(record):
@@ -95,6 +98,8 @@ def adjustments(record):
     # Keyed: it stays open across Apply and every edit until the visitor closes it.
     with st.expander("Change settings" + (" (pause first)" if running else ""),
                      key="train_settings_open"):
+        if getattr(optimizer, "decay_steps", 0) and not running:
+            st.caption(schedule_caption(optimizer, job.target_epochs))
         for name in names:
             key = f"train.{name}"
             st.session_state[key] = st.session_state.get(key, getattr(optimizer, name))
@@ -107,8 +112,15 @@ def adjustments(record):
                   disabled=running, key="train_apply")
         st.session_state.setdefault("train.epochs", job.target_epochs)
         st.number_input("Target epochs", 1, 500, key="train.epochs", disabled=running)
-        st.button("Set epochs", on_click=_set_epochs, args=(job,), disabled=running,
+        st.button("Set epochs", on_click=_set_epochs, args=(record,), disabled=running,
                   key="train_set_epochs")
+
+
+def schedule_caption(optimizer, epochs):
+    """Where a linear learning-rate schedule stands (the optimizer's state between runs)."""
+    return (f"Linear schedule: the learning rate falls from {optimizer.learning_rate:.4g} to "
+            f"zero over {optimizer.decay_steps:,} updates ({epochs} epochs); "
+            f"{optimizer.iterations:,} made, the next at {optimizer.rate():.4g}.")
 
 
 @st.cache_resource(show_spinner=False)

@@ -128,3 +128,17 @@ def test_mnist_says_its_test_set_is_its_own_instead_of_a_share(app):
     no_exceptions(app)
     assert not [s for s in app.slider if s.label == "Test share"]
     assert "Test set: MNIST's own 10,000 test images." in texts(app.caption)
+
+
+def test_a_linear_schedule_chosen_on_build_spans_the_planned_updates(app):
+    app.run()
+    app.selectbox(key="build.optimizer").select("sgd").run()
+    app.selectbox(key="build.lr_schedule").select("linear").run()
+    app.number_input(key="build.epochs").set_value(4).run()
+    app.button(key="build_button").click().run()
+    no_exceptions(app)
+    record = app.session_state["workspace"].model
+    assert record.spec.lr_schedule == "linear"
+    n_train, batch = len(record.prepared.x_train), record.spec.batch_size
+    assert record.network.optimizer.decay_steps == 4 * -(-n_train // batch)
+    assert any("sched=linear" in c.value for c in app.code), "the share link carries it"

@@ -162,6 +162,29 @@ def test_change_settings_stays_open_after_apply(app):
     assert record.network.optimizer.learning_rate == pytest.approx(0.01)
 
 
+def test_a_linear_schedule_ends_at_rate_zero_and_follows_a_new_epoch_target(app):
+    record = make_record(ModelSpec(hidden_layers=[16], optimizer="sgd", learning_rate=0.1,
+                                   lr_schedule="linear", epochs=2, batch_size=64))
+    per_epoch = -(-len(record.prepared.x_train) // 64)
+    assert record.network.optimizer.decay_steps == 2 * per_epoch
+    open_train(app, record)
+    app.button(key="train_start").click().run()
+    assert wait_for(record, lambda s: s.status.value == "finished")
+    app.session_state["train_settings_open"] = True
+    app.run()
+    no_exceptions(app)
+    optimizer = record.network.optimizer
+    assert optimizer.iterations == 2 * per_epoch and optimizer.rate() == 0.0
+    assert any(f"over {2 * per_epoch:,} updates (2 epochs); {2 * per_epoch:,} made, the next "
+               f"at 0." in c for c in texts(app.caption))
+    # Four epochs planned now: the same updates made, the rate halfway down again.
+    app.number_input(key="train.epochs").set_value(4).run()
+    app.button(key="train_set_epochs").click().run()
+    no_exceptions(app)
+    assert optimizer.decay_steps == 4 * per_epoch
+    assert optimizer.rate() == pytest.approx(0.05)
+
+
 def test_stop_ends_the_run_and_says_what_can_follow(app):
     record = training_for_a_while(app)
     press_and_settle(app, record, "train_stop")

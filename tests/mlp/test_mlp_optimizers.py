@@ -13,9 +13,14 @@ N_STEPS = 5
 
 
 # ------------------------------------------------- hand-written references
+# ``lr`` is one rate for every step, or a list with the rate of each step.
+def rates(lr, n):
+    return list(lr) if np.ndim(lr) else [lr] * n
+
+
 def reference_sgd(p, grads, lr, momentum=0.0, nesterov=False):
     v = np.zeros_like(p)
-    for g in grads:
+    for g, lr in zip(grads, rates(lr, len(grads))):
         v = momentum * v - lr * g
         p = p + momentum * v - lr * g if nesterov else p + v
     return p
@@ -23,7 +28,7 @@ def reference_sgd(p, grads, lr, momentum=0.0, nesterov=False):
 
 def reference_adam(p, grads, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     m, v = np.zeros_like(p), np.zeros_like(p)
-    for t, g in enumerate(grads, start=1):
+    for t, (g, lr) in enumerate(zip(grads, rates(lr, len(grads))), start=1):
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g ** 2
         p = p - lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) * m / (np.sqrt(v) + epsilon)
@@ -32,7 +37,7 @@ def reference_adam(p, grads, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
 
 def reference_rmsprop(p, grads, lr, rho=0.9, epsilon=1e-7):
     s = np.zeros_like(p)
-    for g in grads:
+    for g, lr in zip(grads, rates(lr, len(grads))):
         s = rho * s + (1 - rho) * g ** 2
         p = p - lr * g / (np.sqrt(s) + epsilon)
     return p
@@ -40,7 +45,7 @@ def reference_rmsprop(p, grads, lr, rho=0.9, epsilon=1e-7):
 
 def reference_adagrad(p, grads, lr, epsilon=1e-7):
     s = np.zeros_like(p)
-    for g in grads:
+    for g, lr in zip(grads, rates(lr, len(grads))):
         s = s + g ** 2
         p = p - lr * g / (np.sqrt(s) + epsilon)
     return p
@@ -59,6 +64,16 @@ CASES = {
     "rmsprop_settings": (lambda: RMSprop(0.02, rho=0.5, epsilon=1e-4),
                          lambda p, gs: reference_rmsprop(p, gs, 0.02, 0.5, 1e-4)),
     "adagrad": (lambda: Adagrad(0.1), lambda p, gs: reference_adagrad(p, gs, 0.1)),
+    # decay_steps=3: the rate falls linearly to zero over the first three of the five updates.
+    "nesterov_decay": (lambda: SGD(0.1, momentum=0.8, nesterov=True, decay_steps=3),
+                       lambda p, gs: reference_sgd(p, gs, [0.1, 0.1 * 2 / 3, 0.1 / 3, 0, 0],
+                                                   momentum=0.8, nesterov=True)),
+    "adam_decay": (lambda: Adam(0.01, decay_steps=3),
+                   lambda p, gs: reference_adam(p, gs, [0.01, 0.01 * 2 / 3, 0.01 / 3, 0, 0])),
+    "rmsprop_decay": (lambda: RMSprop(0.01, decay_steps=4),
+                      lambda p, gs: reference_rmsprop(p, gs, [0.01, 0.0075, 0.005, 0.0025, 0])),
+    "adagrad_decay": (lambda: Adagrad(0.1, decay_steps=2),
+                      lambda p, gs: reference_adagrad(p, gs, [0.1, 0.05, 0, 0, 0])),
 }
 
 
@@ -239,6 +254,38 @@ def test_built_in_optimizer_in_fit_follows_its_rule(classification_data):
 def test_bad_settings_raise_value_error(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_a_decaying_rate_continues_from_the_saved_update_count():
+    """A schedule follows ``iterations``, which is state: a pause, a save and a load do not
+    restart it."""
+    p0, grads = random_steps(seed=4)
+    whole = SGD(0.1, momentum=0.9, decay_steps=4)
+    p_whole = p0.copy()
+    for g in grads:
+        whole.step(p_whole, g)
+    first = SGD(0.1, momentum=0.9, decay_steps=4)
+    p_split = p0.copy()
+    for g in grads[:2]:
+        first.step(p_split, g)
+    second = registry.get_optimizer(first.get_config())
+    second.set_state({key: np.array(value) for key, value in first.get_state().items()})
+    assert second.rate() == pytest.approx(0.1 * 2 / 4)   # the 3rd update's rate, once counted
+    for g in grads[2:]:
+        second.step(p_split, g)
+    np.testing.assert_array_equal(p_split, p_whole)
+
+
+def test_decay_steps_appear_in_the_config_only_when_set():
+    assert "decay_steps" not in SGD(0.1).get_config()
+    assert SGD(0.1, decay_steps=7).get_config()["decay_steps"] == 7
+    assert "decay_steps=7" in repr(Adam(decay_steps=7))
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, True, "10"])
+def test_decay_steps_must_be_a_whole_number(value):
+    with pytest.raises(ValueError, match="decay_steps must be a whole number >= 0"):
+        SGD(0.1, decay_steps=value)
 
 
 def test_settings_are_checked_on_assignment_too():

@@ -157,6 +157,23 @@ def test_script_trains_exactly_like_spec_build_and_fit():
     assert namespace["network"].l2 == 1e-4
 
 
+def test_a_linear_schedule_trains_exactly_like_spec_build_and_fit():
+    spec = ModelSpec(dataset="digits", hidden_layers=[16], optimizer="sgd", learning_rate=0.2,
+                     lr_schedule="linear", batch_size=50, epochs=3, seed=2)
+    source = export_script(spec)
+    check_style(source)
+    namespace, _ = run_script(source)
+    data = prepare(load_dataset("digits"), scaling=spec.scaling, val_fraction=spec.val_fraction,
+                   test_fraction=spec.test_fraction, seed=spec.seed, dtype=np.dtype(spec.dtype))
+    network = spec.build(64, 10, len(data.x_train))
+    network.fit(data.x_train, data.y_train, spec.batch_size, spec.epochs, categorical=True,
+                validation_data=(data.x_val, data.y_val))
+    exported = namespace["network"].optimizer
+    assert exported.decay_steps == network.optimizer.decay_steps == 3 * -(-len(data.x_train) // 50)
+    assert exported.rate() == 0.0   # every planned update made: the rate has reached zero
+    np.testing.assert_array_equal(namespace["network"].params, network.params)
+
+
 @pytest.mark.parametrize("dataset, n_inputs", [("diabetes", 10), ("regression_curve", 1)])
 def test_regression_script_runs(dataset, n_inputs):
     spec = ModelSpec(dataset=dataset, hidden_layers=[16], hidden_activations=["relu"],

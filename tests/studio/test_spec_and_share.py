@@ -43,11 +43,23 @@ def test_default_spec_builds_the_network_it_describes():
     ({"output_activation": "identity", "loss": "categorical_crossentropy"}, "does not fit"),
     ({"early_stopping": 5, "val_fraction": 0.0}, "validation share"),
     ({"scaling": "log"}, "scaling must be one of"),
+    ({"lr_schedule": "cosine"}, "lr_schedule must be one of constant, linear"),
 ])
 def test_out_of_bounds_settings_are_refused_with_the_field_named(changes, message):
     spec = ModelSpec(**{**ModelSpec().to_dict(), **changes})
     with pytest.raises(SpecError, match=message):
         spec.validate()
+
+
+def test_a_linear_schedule_reaches_zero_after_the_planned_epochs_of_updates():
+    spec = ModelSpec(optimizer="sgd", learning_rate=0.1, batch_size=32, epochs=3,
+                     lr_schedule="linear")
+    net = spec.build(64, 10, n_train=1000)   # 32 updates an epoch (the last batch of 8)
+    assert net.optimizer.decay_steps == 3 * 32
+    assert net.optimizer.get_config()["decay_steps"] == 96
+    assert "decay_steps" not in ModelSpec(optimizer="sgd").build(64, 10, 1000).optimizer.get_config()
+    # Without the number of samples the schedule waits for whoever attaches the data.
+    assert spec.build(64, 10).optimizer.decay_steps == 0
 
 
 def test_parameter_limit_counts_the_real_network():
@@ -94,7 +106,7 @@ def test_share_link_round_trip_restores_every_field():
                      optimizer="sgd", learning_rate=0.05, momentum=0.8, nesterov=True,
                      batch_size=16, epochs=77, l2=0.001, val_fraction=0.2, test_fraction=0.25,
                      early_stopping=4, seed=1234, scaling="minmax", noise=0.35, n_samples=700,
-                     dtype="float64")
+                     dtype="float64", lr_schedule="linear")
     restored, warnings = query_to_spec(spec_to_query(spec))
     assert warnings == []
     assert restored == spec
@@ -119,6 +131,7 @@ def test_share_link_is_a_plain_query_string():
     ({"out": "identity"}, "does not fit"),
     ({"zzz": "1"}, "unknown setting 'zzz'"),
     ({"nest": "maybe"}, "not 0 or 1"),
+    ({"sched": "exponential"}, "lr_schedule must be one of"),
     ({"bs": "x" * 5000}, "longer than 200"),
 ])
 def test_hostile_or_garbled_values_are_ignored_with_a_warning(query, warning):
