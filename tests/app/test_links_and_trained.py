@@ -22,9 +22,12 @@ READER = "Recommended MNIST (98% in under a minute)"
 
 @pytest.fixture
 def no_local_mnist(tmp_path, monkeypatch):
-    """An empty data folder: MNIST is not on this server."""
+    """An empty data folder: MNIST is not on this server, nor held by it (an earlier test on
+    real data may have loaded it into the server-wide store)."""
+    from studio.ui.datasets import store
     monkeypatch.setenv("MLP_STUDIO_DATA", str(tmp_path / "data"))
     monkeypatch.delenv("MLP_STUDIO_MNIST_MIRRORS", raising=False)
+    store.clear()
 
 
 def title(app):
