@@ -9,8 +9,8 @@ Each runs once per seed; the table shows mean ± std and min..max next to the
 tutorial's numbers.
 
 Recommended presets (from studio.presets.PRESETS, as the dashboard offers them):
-MNIST must reach 98.0% test accuracy within 60 s of training, housing a test MSE
-of at most 0.30.
+MNIST must reach 98.0% test accuracy within 60 s of training (stretch: within 3 s),
+housing a test MSE of at most 0.30.
 
 Example (from the repository root):
   python benchmarks/reproduce_tutorial.py --data-dir ../shared/datasets
@@ -145,7 +145,7 @@ def presets_table(args, mnist, housing):
     """The recommended presets: test metric, training time and whether the targets are met."""
     from benchmarks import experiments as ex
     judged = not args.reduced
-    rows = []
+    rows, stretch = [], []
     for name, dataset in ((ex.RECOMMENDED_MNIST, mnist), (ex.RECOMMENDED_HOUSING, housing)):
         spec = ex.preset_spec(name)
         common.progress(f"preset {name!r} ...")
@@ -158,6 +158,11 @@ def presets_table(args, mnist, housing):
                       f"{ex.MNIST_TARGET_SECONDS:.0f} s")
             ok = (run.test_metric >= ex.MNIST_TARGET_ACCURACY
                   and run.seconds <= ex.MNIST_TARGET_SECONDS)
+            fast = ok and run.seconds <= ex.MNIST_STRETCH_SECONDS
+            stretch.append(f"Stretch target: {name} at "
+                           f">= {common.fmt_pct(ex.MNIST_TARGET_ACCURACY, 1)} within "
+                           f"{ex.MNIST_STRETCH_SECONDS:.0f} s of training: "
+                           f"{common.verdict(fast, judged)} ({common.fmt_seconds(run.seconds)}).")
         else:
             metric, fmt = "test MSE", common.fmt_float
             target = f"<= {ex.HOUSING_TARGET_MSE:.2f}"
@@ -168,7 +173,7 @@ def presets_table(args, mnist, housing):
     notes = [f"Presets from studio.presets.PRESETS, built with spec.build and trained like the "
              f"dashboard (prepare with the spec's scaling, fractions and seed; early stopping on "
              f"the validation split when the spec has one). {common.blas_threads()} BLAS "
-             "threads; wall time is fit() only."]
+             "threads; wall time is fit() only.", *stretch]
     if not judged:
         notes.append("REDUCED RUN (--quick / --limit / --epochs): targets not judged.")
     return common.Table(

@@ -36,8 +36,8 @@ PRESETS = {
         val_fraction=0.0, test_fraction=0.33, dtype="float64", seed=0),
     "Recommended MNIST (98% in under a minute)": ModelSpec(
         dataset="mnist", hidden_layers=[256], hidden_activations=["relu"], optimizer="sgd",
-        learning_rate=0.1, momentum=0.9, nesterov=True, batch_size=128, epochs=15,
-        val_fraction=0.0, seed=0),
+        learning_rate=0.2, momentum=0.9, nesterov=True, lr_schedule="linear", batch_size=128,
+        epochs=4, val_fraction=0.0, seed=0),
     "Recommended housing": ModelSpec(
         dataset="california_housing", hidden_layers=[128, 64], hidden_activations=["relu", "relu"],
         output_activation="identity", loss="mean_squared_error", optimizer="adam",
