@@ -118,9 +118,12 @@ def adjustments(record):
 
 def schedule_caption(optimizer, epochs):
     """Where a linear learning-rate schedule stands (the optimizer's state between runs)."""
-    return (f"Linear schedule: the learning rate falls from {optimizer.learning_rate:.4g} to "
-            f"zero over {optimizer.decay_steps:,} updates ({epochs} epochs); "
-            f"{optimizer.iterations:,} made, the next at {optimizer.rate():.4g}.")
+    head = (f"Linear schedule: the learning rate falls from {optimizer.learning_rate:.4g} to "
+            f"zero over {optimizer.decay_steps:,} updates ({epochs} epochs); ")
+    if optimizer.rate() == 0:
+        return head + (f"all {optimizer.iterations:,} made, so the rate is zero: raise the "
+                       "target epochs to train further.")
+    return head + f"{optimizer.iterations:,} made, the next at {optimizer.rate():.4g}."
 
 
 @st.cache_resource(show_spinner=False)

@@ -175,14 +175,15 @@ def test_a_linear_schedule_ends_at_rate_zero_and_follows_a_new_epoch_target(app)
     no_exceptions(app)
     optimizer = record.network.optimizer
     assert optimizer.iterations == 2 * per_epoch and optimizer.rate() == 0.0
-    assert any(f"over {2 * per_epoch:,} updates (2 epochs); {2 * per_epoch:,} made, the next "
-               f"at 0." in c for c in texts(app.caption))
+    assert any(f"over {2 * per_epoch:,} updates (2 epochs); all {2 * per_epoch:,} made, so the "
+               "rate is zero: raise the target epochs" in c for c in texts(app.caption))
     # Four epochs planned now: the same updates made, the rate halfway down again.
     app.number_input(key="train.epochs").set_value(4).run()
     app.button(key="train_set_epochs").click().run()
     no_exceptions(app)
     assert optimizer.decay_steps == 4 * per_epoch
     assert optimizer.rate() == pytest.approx(0.05)
+    assert any(f"{2 * per_epoch:,} made, the next at 0.05." in c for c in texts(app.caption))
 
 
 def test_stop_ends_the_run_and_says_what_can_follow(app):
