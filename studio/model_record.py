@@ -64,20 +64,18 @@ def training_data(prepared):
 def build_record(spec, prepared, scheduler, *, network=None, owner_alive=None, time_limit=900.0):
     """A fresh record: the network described by ``spec`` (or the given one) and an idle job."""
     record = model_record(spec, prepared.info, prepared.preprocessing, scheduler,
-                          network=network, owner_alive=owner_alive, time_limit=time_limit,
-                          n_train=len(prepared.x_train))
+                          network=network, owner_alive=owner_alive, time_limit=time_limit)
     attach_data(record, prepared)
     return record
 
 
 def model_record(spec, info, preprocessing, scheduler, *, network=None, owner_alive=None,
-                 time_limit=900.0, n_train=None):
-    """A record without data yet: its job cannot train until :func:`attach_data`.
-
-    ``n_train`` (training samples) is needed to build a network with a linear schedule."""
+                 time_limit=900.0):
+    """A record without data yet: its job cannot train until :func:`attach_data` (which
+    also sets a linear schedule's length, see :func:`fit_schedule`)."""
     n_outputs = info.n_classes if info.task == "classification" else 1
     if network is None:
-        network = spec.build(info.n_features, n_outputs, n_train)
+        network = spec.build(info.n_features, n_outputs)
     network.metadata = {**(network.metadata or {}), "spec": spec.to_dict(),
                         "preprocessing": preprocessing.to_dict()}
     job = TrainingJob(network, None, spec.batch_size, spec.epochs, scheduler,

@@ -9,8 +9,8 @@ import streamlit as st
 
 from studio.figures.live import loss_chart, metric_chart
 from studio.jobs import Status
-from studio.model_record import fit_schedule
 from studio.live_rate import LiveRate
+from studio.model_record import fit_schedule
 from studio.spec import OPTIMIZER_SETTINGS
 from studio.ui import actions, state, widgets
 from studio.ui.plain import say
@@ -120,10 +120,11 @@ def schedule_caption(optimizer, epochs):
     """Where a linear learning-rate schedule stands (the optimizer's state between runs)."""
     head = (f"Linear schedule: the learning rate falls from {optimizer.learning_rate:.4g} to "
             f"zero over {optimizer.decay_steps:,} updates ({epochs} epochs); ")
-    if optimizer.rate() == 0:
+    rate = optimizer.rate()
+    if rate == 0:
         return head + (f"all {optimizer.iterations:,} made, so the rate is zero: raise the "
                        "target epochs to train further.")
-    return head + f"{optimizer.iterations:,} made, the next at {optimizer.rate():.4g}."
+    return head + f"{optimizer.iterations:,} made, the next at {rate:.4g}."
 
 
 @st.cache_resource(show_spinner=False)
